@@ -1,0 +1,1 @@
+"""App assembly, configuration, the command line and the platform adapters."""

@@ -1,0 +1,98 @@
+"""The chain every incoming message goes through, whatever the platform.
+
+load the person and their language -> authorise -> route, all in one transaction:
+a refusal or an error rolls it back, so the database is unchanged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from handlers import build_router
+from handlers.clock import Clock
+from handlers.context import Context, Refusal
+from handlers.router import Router
+from handlers.types import Incoming, Reply
+from locales import DEFAULT, Translator, negotiate
+from storage.db import make_engine, make_sessionmaker, transaction, upgrade
+from storage.event_loader import load_event_file
+from storage.models import AdminGrant, ChatUser, Event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BotCore:
+    sessions: sessionmaker[Session]
+    clock: Clock
+    settings: Settings
+    event_id: int
+    router: Router
+
+    @classmethod
+    def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
+        """Migrate the database, load the event file, and assemble the core."""
+        engine = engine or make_engine(settings.database_url)
+        upgrade(engine)
+        sessions = make_sessionmaker(engine)
+        with transaction(sessions) as session:
+            event = load_event_file(session, settings.event_file, clock.now())
+            event_id = event.id
+        return cls(sessions, clock, settings, event_id, build_router())
+
+    def handle(self, incoming: Incoming) -> list[Reply]:
+        """Answer one message or button press; never raises."""
+        translator = Translator(negotiate(incoming.locale_hint) or DEFAULT)
+        try:
+            with transaction(self.sessions) as session:
+                ctx = self._context(session, incoming)
+                translator = ctx.translator
+                return self.router.dispatch(ctx)
+        except Refusal as refusal:
+            return [Reply(refusal.message, buttons=refusal.buttons)]
+        except Exception:
+            log.exception("failed to answer %s", incoming.actor)
+            return [
+                Reply(
+                    translator.gettext(
+                        "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
+                    )
+                )
+            ]
+
+    def _context(self, session: Session, incoming: Incoming) -> Context:
+        user = session.scalars(
+            select(ChatUser).where(ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id)
+        ).one_or_none()
+        if user is None:
+            user = ChatUser(
+                platform=incoming.platform,
+                user_id=incoming.user_id,
+                display_name=incoming.display_name,
+                created_at=self.clock.now(),
+            )
+            session.add(user)
+            session.flush()
+        if not incoming.is_group and user.private_chat_id != incoming.chat_id:
+            user.private_chat_id = incoming.chat_id
+        locale = user.locale or negotiate(incoming.locale_hint) or DEFAULT
+        event = session.get_one(Event, self.event_id)
+        return Context(
+            session=session,
+            clock=self.clock,
+            incoming=incoming,
+            user=user,
+            event=event,
+            translator=Translator(locale),
+            is_admin=self.is_admin(session, incoming),
+        )
+
+    def is_admin(self, session: Session, incoming: Incoming) -> bool:
+        if incoming.actor in self.settings.admins:
+            return True
+        return session.get(AdminGrant, (incoming.platform, incoming.user_id)) is not None

@@ -1,0 +1,1 @@
+"""Bundled event files (data, not code): one YAML file per event."""

@@ -1,0 +1,16 @@
+"""Platform-neutral conversation: incoming messages and button presses in, replies out.
+
+Nothing here imports a platform library; adapters in bot/ translate both ways.
+"""
+
+from handlers.router import Router
+
+
+def build_router() -> Router:
+    """Every command, admin command, button action and form of the bot."""
+    from handlers import general, info
+
+    router = Router()
+    for module in (general, info):
+        module.register(router)
+    return router

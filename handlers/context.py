@@ -1,0 +1,72 @@
+"""What a handler is given: the session, the clock, the person, the event, their language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from handlers.clock import Clock
+from handlers.types import Button, Incoming, Reply
+from locales import Translator
+from storage.models import ChatUser, Event
+
+
+class Refusal(Exception):
+    """A request the bot declines; the message is already in the user's language.
+
+    Raising it rolls back the whole transaction, so a refused command changes nothing.
+    """
+
+    def __init__(self, message: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.buttons = buttons
+
+
+@dataclass
+class Context:
+    session: Session
+    clock: Clock
+    incoming: Incoming
+    user: ChatUser
+    event: Event
+    translator: Translator
+    is_admin: bool
+
+    @property
+    def locale(self) -> str:
+        return self.translator.locale
+
+    def _(self, message: str) -> str:
+        return self.translator.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.translator.ngettext(singular, plural, n)
+
+    def text(self, value: Mapping[str, Any] | None) -> str:
+        """An event text ({"fr": …, "ja": …, "en": …}) in the reader's language, with fallbacks."""
+        if not value:
+            return ""
+        for locale in (self.locale, "en", "fr", "ja"):
+            if value.get(locale):
+                return str(value[locale])
+        return ""
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.event.timezone)
+
+    def now(self) -> dt.datetime:
+        """The clock's instant in the event's time zone."""
+        return self.clock.now().astimezone(self.zone)
+
+    def refuse(self, message: str) -> Refusal:
+        return Refusal(message)
+
+    def reply(self, text: str, **kwargs: Any) -> Reply:
+        return Reply(text=text, **kwargs)

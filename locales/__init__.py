@@ -1,0 +1,98 @@
+"""Gettext catalogs (fr, ja, en) and the translator handed to handlers.
+
+Catalogs are compiled to .mo by the package build (setup.py); a source checkout
+that has not been built yet compiles them in memory, so both paths read the same .po.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+SUPPORTED = ("fr", "ja", "en")
+DEFAULT = "fr"
+DIRECTORY = Path(__file__).resolve().parent
+# How a day heading reads in each language: « vendredi 23 octobre 2026 », 「2026年10月23日（金）」.
+DAY_FORMATS = {"fr": "EEEE d MMMM y", "ja": "y年M月d日（E）", "en": "EEEE d MMMM y"}
+
+
+def negotiate(hint: str | None) -> str | None:
+    """The supported locale for a platform language code such as 'ja', 'fr-CA' or 'en_GB'."""
+    if not hint:
+        return None
+    base = hint.replace("_", "-").split("-")[0].lower()
+    return base if base in SUPPORTED else None
+
+
+@cache
+def catalog(locale: str) -> Translations:
+    """Every domain's messages for `locale`, merged into one Translations object."""
+    merged = Translations()
+    for po in sorted((DIRECTORY / locale / "LC_MESSAGES").glob("*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            data = mo.read_bytes()
+        else:
+            with po.open("rb") as f:
+                parsed = read_po(f, locale=locale)
+            buffer = io.BytesIO()
+            write_mo(buffer, parsed)
+            data = buffer.getvalue()
+        merged.merge(Translations(io.BytesIO(data)))
+    return merged
+
+
+class Translator:
+    """Messages, dates, times and durations in one locale."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale if locale in SUPPORTED else DEFAULT
+        self._catalog = catalog(self.locale)
+
+    def gettext(self, message: str) -> str:
+        return self._catalog.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalog.ngettext(singular, plural, n)
+
+    def day(self, value: dt.date) -> str:
+        return format_date(value, DAY_FORMATS[self.locale], locale=self.locale)
+
+    def short_date(self, value: dt.date) -> str:
+        return format_date(value, "medium", locale=self.locale)
+
+    def time(self, value: dt.time | dt.datetime) -> str:
+        return format_time(value, "short", locale=self.locale)
+
+    def datetime(self, value: dt.datetime) -> str:
+        return format_datetime(value, "medium", tzinfo=value.tzinfo, locale=self.locale)
+
+    def duration(self, delta: dt.timedelta) -> str:
+        return format_timedelta(delta, threshold=1.1, locale=self.locale)
+
+    def weekday_names(self) -> dict[int, list[str]]:
+        """Weekday number (0 = Monday) to every name a reader of this locale may type."""
+        loc = Locale.parse(self.locale)
+        names: dict[int, list[str]] = {i: [] for i in range(7)}
+        for width in ("wide", "abbreviated", "short"):
+            for number, name in loc.days["format"][width].items():
+                names[number].append(str(name).lower().rstrip("."))
+        return names
+
+    def list(self, items: list[str]) -> str:
+        from babel.lists import format_list
+
+        return format_list(items, locale=self.locale)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction where it is translated later (command summaries)."""
+    return message

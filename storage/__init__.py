@@ -1,0 +1,1 @@
+"""Storage: models, migrations, the operations that change state, and queries."""

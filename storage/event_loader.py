@@ -1,0 +1,167 @@
+"""Loads an event file into the database, idempotently.
+
+Each row remembers the digest of the file entry it came from. Loading the same file
+again writes nothing; an entry whose content changed in the file is rewritten; an
+entry that organisers edited in chat (a workshop's slot, a deadline's date) keeps
+their value for as long as the file leaves that entry unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.event_file import EventFileError, EventSpec, read_event_file
+from storage.models import Deadline, Event, Option, ProgrammeItem, Slot, Task, Workshop, WorkshopChoice
+
+Row = TypeVar("Row", Slot, ProgrammeItem, Workshop, Option, Task, Deadline)
+
+
+def load_event_file(session: Session, path: Path | str, now: dt.datetime) -> Event:
+    """Validate `path` and bring the database in line with it; raises EventFileError, writing nothing."""
+    spec, digest = read_event_file(path)
+    try:
+        return sync_event(session, spec, digest, now)
+    except EventFileError as exc:
+        raise EventFileError(path, exc.problems) from None
+
+
+def sync_event(session: Session, spec: EventSpec, digest: str, now: dt.datetime) -> Event:
+    event = session.scalars(select(Event).where(Event.key == spec.key)).one_or_none()
+    if event is not None and event.digest == digest:
+        return event
+    if event is None:
+        event = Event(key=spec.key, loaded_at=now, choices_locked=False)
+        session.add(event)
+    event.digest = digest
+    event.timezone = spec.timezone
+    event.start = spec.start
+    event.end = spec.end
+    event.loaded_at = now
+    event.info = _info(spec)
+    session.flush()
+    _check_removed_workshops(session, event, {w.key for w in spec.workshops})
+    _sync(event.slots, spec.slots, Slot, _slot_fields)
+    _sync(event.programme, spec.programme, ProgrammeItem, _item_fields)
+    _sync(event.workshops, spec.workshops, Workshop, _workshop_fields)
+    _sync(event.options, spec.options, Option, _option_fields)
+    _sync(event.tasks, spec.tasks, Task, _task_fields)
+    _sync(event.deadlines, spec.deadlines, Deadline, _deadline_fields)
+    session.flush()
+    return event
+
+
+def _info(spec: EventSpec) -> dict[str, Any]:
+    dumped = spec.model_dump(mode="json", exclude_none=True)
+    keys = ("name", "short_name", "theme", "place", "description", "organisers", "next_edition", "history")
+    info = {key: dumped[key] for key in keys if key in dumped}
+    info["parts_of_day"] = dumped["parts_of_day"]
+    return info
+
+
+def _entry_digest(entry: BaseModel, position: int) -> str:
+    dumped = entry.model_dump(mode="json")
+    dumped["__position"] = position
+    return hashlib.sha256(json.dumps(dumped, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _sync(
+    rows: list[Row],
+    entries: Sequence[BaseModel],
+    model: type[Row],
+    fields: Callable[[Any, int], dict[str, Any]],
+) -> None:
+    by_key = {row.key: row for row in rows}
+    wanted = set()
+    for position, entry in enumerate(entries):
+        key = entry.key  # type: ignore[attr-defined]
+        wanted.add(key)
+        digest = _entry_digest(entry, position)
+        row = by_key.get(key)
+        if row is None:
+            rows.append(model(key=key, digest=digest, **fields(entry, position)))
+        elif row.digest != digest:
+            for name, value in fields(entry, position).items():
+                setattr(row, name, value)
+            row.digest = digest
+    for row in [r for r in rows if r.key not in wanted]:
+        rows.remove(row)
+
+
+def _check_removed_workshops(session: Session, event: Event, keys: set[str]) -> None:
+    problems = []
+    for workshop in event.workshops:
+        if workshop.key in keys:
+            continue
+        chosen = session.scalar(
+            select(func.count()).select_from(WorkshopChoice).where(WorkshopChoice.workshop_id == workshop.id)
+        )
+        if chosen:
+            problems.append(
+                f"workshops: {workshop.key!r} is no longer in the file but {chosen} choices name it; "
+                "keep it, or ask the collectivities to choose again first"
+            )
+    if problems:
+        raise EventFileError("", problems)
+
+
+def _text(value: BaseModel | None) -> dict[str, Any] | None:
+    return value.model_dump(exclude_none=True) if value is not None else None
+
+
+def _slot_fields(e: Any, _position: int) -> dict[str, Any]:
+    return {"day": e.day, "start": e.start, "end": e.end, "rooms": [_text(r) for r in e.rooms]}
+
+
+def _item_fields(e: Any, position: int) -> dict[str, Any]:
+    return {
+        "position": position,
+        "day": e.day,
+        "start": e.start,
+        "end": e.end,
+        "part": e.part,
+        "title": _text(e.title),
+        "description": _text(e.description),
+        "place": _text(e.place),
+        "audience": _text(e.audience),
+        "capacity": e.capacity,
+        "option_key": e.option,
+        "slot_key": e.slot,
+    }
+
+
+def _workshop_fields(e: Any, _position: int) -> dict[str, Any]:
+    return {
+        "number": e.number,
+        "title": _text(e.title),
+        "topics": [_text(t) for t in e.topics],
+        "slot_key": e.slot,
+        "room": _text(e.room),
+        "capacity": e.capacity,
+    }
+
+
+def _option_fields(e: Any, _position: int) -> dict[str, Any]:
+    return {"title": _text(e.title), "capacity": e.capacity, "audience": e.audience}
+
+
+def _task_fields(e: Any, position: int) -> dict[str, Any]:
+    return {"position": position, "title": _text(e.title), "check": e.check}
+
+
+def _deadline_fields(e: Any, _position: int) -> dict[str, Any]:
+    return {
+        "due": e.due,
+        "title": _text(e.title),
+        "to": _text(e.to),
+        "task_keys": list(e.tasks),
+        "applies_to": e.applies_to,
+    }

@@ -1,0 +1,44 @@
+"""The database models; importing this package registers every table on Base.metadata."""
+
+from storage.models.audit import AuditEntry
+from storage.models.base import Base
+from storage.models.delivery import ChannelSubscription, OutboxMessage
+from storage.models.event import Deadline, Event, Option, ProgrammeItem, Slot, Task, Workshop
+from storage.models.participation import (
+    Abstract,
+    Assignment,
+    Collectivity,
+    Contact,
+    Delegate,
+    Invite,
+    OptionSignup,
+    TaskDone,
+    WorkshopChoice,
+)
+from storage.models.people import AdminGrant, ChatUser, FormState
+
+__all__ = [
+    "Abstract",
+    "AdminGrant",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "ChannelSubscription",
+    "ChatUser",
+    "Collectivity",
+    "Contact",
+    "Deadline",
+    "Delegate",
+    "Event",
+    "FormState",
+    "Invite",
+    "Option",
+    "OptionSignup",
+    "OutboxMessage",
+    "ProgrammeItem",
+    "Slot",
+    "Task",
+    "TaskDone",
+    "Workshop",
+    "WorkshopChoice",
+]
