@@ -104,7 +104,7 @@ def programme(ctx: Context, args: str) -> Reply:
             )
         days = [day]
     title = ctx.text(ctx.event.info.get("name"))
-    lines = [title, ctx._("Programme") + " — " + zone_note(ctx)]
+    lines = [title, zone_note(ctx)]
     for day in days:
         lines.append("")
         lines.append(ctx.translator.day(day))

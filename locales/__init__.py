@@ -76,7 +76,9 @@ class Translator:
         return format_datetime(value, "medium", tzinfo=value.tzinfo, locale=self.locale)
 
     def duration(self, delta: dt.timedelta) -> str:
-        return format_timedelta(delta, threshold=1.1, locale=self.locale)
+        text = format_timedelta(delta, threshold=1.1, locale=self.locale)
+        # CLDR writes "23 時間"; Japanese prose has no space between number and counter.
+        return text.replace(" ", "") if self.locale == "ja" else text
 
     def weekday_names(self) -> dict[int, list[str]]:
         """Weekday number (0 = Monday) to every name a reader of this locale may type."""

@@ -31,7 +31,9 @@ class Event(Base):
     programme: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="event", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
     )
-    slots: Mapped[list[Slot]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    slots: Mapped[list[Slot]] = relationship(
+        back_populates="event", order_by="[Slot.day, Slot.start]", cascade="all, delete-orphan"
+    )
     workshops: Mapped[list[Workshop]] = relationship(
         back_populates="event", order_by="Workshop.number", cascade="all, delete-orphan"
     )

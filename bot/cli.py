@@ -1,0 +1,111 @@
+"""The command line: `rencontres-bot console | run | db upgrade | event check`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.config import ConfigError, Settings
+from handlers.clock import Clock, ShiftedClock, SystemClock
+from locales import SUPPORTED
+from storage.event_file import EventFileError, read_event_file
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"), stream=sys.stderr)
+    try:
+        settings = Settings.from_env()
+        if getattr(args, "event", None):
+            settings = replace(settings, event_file=Path(args.event))
+        if getattr(args, "database", None):
+            settings = replace(settings, database_url=args.database)
+        result: int = args.func(args, settings)
+        return result
+    except (ConfigError, EventFileError) as exc:
+        print(f"rencontres-bot: {exc}", file=sys.stderr)
+        return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rencontres-bot", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    console = sub.add_parser("console", help="chat with the bot in this terminal (reads stdin, so pipes work)")
+    console.add_argument("--lang", choices=SUPPORTED, help="answer in this language (remembered)")
+    console.add_argument("--user", default=os.environ.get("USER") or "guest", help="who you are (default: $USER)")
+    console.add_argument("--now", help="the clock's start, ISO 8601; without offset it is event time")
+    console.add_argument("--event", help="event YAML file (default: EVENT_FILE or the bundled event)")
+    console.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    console.add_argument("--files", default="rencontres-files", help="where files sent by the bot are saved")
+    console.set_defaults(func=run_console)
+
+    run = sub.add_parser("run", help="every platform configured in the environment, and the scheduler")
+    run.add_argument("--event", help="event YAML file")
+    run.set_defaults(func=run_platforms)
+
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(required=True, metavar="TASK")
+    db_sub.add_parser("upgrade", help="apply the migrations and load the event file").set_defaults(func=db_upgrade)
+
+    event = sub.add_parser("event", help="event file tasks")
+    event_sub = event.add_subparsers(required=True, metavar="TASK")
+    check = event_sub.add_parser("check", help="validate an event file and say what is wrong")
+    check.add_argument("file")
+    check.set_defaults(func=event_check)
+    return parser
+
+
+def parse_now(value: str, zone: ZoneInfo) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(f"--now {value!r} is not an ISO 8601 date and time (e.g. 2026-10-23T10:15)") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+
+
+def run_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import ConsoleAdapter
+    from bot.core import BotCore
+
+    clock: Clock = SystemClock()
+    if args.now:
+        spec, _ = read_event_file(settings.event_file)
+        clock = ShiftedClock(parse_now(args.now, spec.zone))
+    core = BotCore.start(settings, clock)
+    adapter = ConsoleAdapter(core, args.user, files_dir=Path(args.files))
+    if args.lang:
+        core.handle(adapter.incoming(f"/lang {args.lang}"))
+    adapter.run()
+    return 0
+
+
+def run_platforms(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import serve
+
+    return serve(settings)
+
+
+def db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import BotCore
+
+    core = BotCore.start(settings, SystemClock())
+    print(f"Database ready ({core.sessions.kw['bind'].url.render_as_string(hide_password=True)}).")
+    return 0
+
+
+def event_check(args: argparse.Namespace, _settings: Settings) -> int:
+    spec, _ = read_event_file(args.file)
+    print(
+        f"{args.file}: valid — {spec.key}, {len(spec.programme)} programme items, "
+        f"{len(spec.workshops)} workshops, {len(spec.deadlines)} deadlines."
+    )
+    return 0

@@ -1,0 +1,89 @@
+"""Catalog maintenance: `python -m locales extract | update | check`.
+
+- extract: every translatable message of the code into locales/messages.pot
+- update:  add new messages to each locale's messages.po (English gets the message
+           itself; French and Japanese get an empty entry to translate)
+- check:   list messages missing a translation in any locale; exit 1 if there are some
+A locale may split its translations over several .po files; they are merged at run time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from locales import DIRECTORY, SUPPORTED
+
+ROOT = DIRECTORY.parent
+SOURCES = ("bot", "handlers", "storage", "scheduler")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def extract() -> Catalog:
+    catalog = Catalog(project="rencontres-bot", charset="utf-8")
+    for package in SOURCES:
+        for filename, lineno, message, comments, context in extract_from_dir(
+            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            catalog.add(message, locations=[(f"{package}/{filename}", lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def translations(locale: str) -> dict[object, object]:
+    """Every translated message of `locale`, over all its .po files."""
+    found: dict[object, object] = {}
+    for po in sorted((DIRECTORY / locale / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as f:
+            for message in read_po(f, locale=locale):
+                if message.id and message.string and all(message.string if isinstance(message.string, tuple) else [1]):
+                    found[message.id] = message.string
+    return found
+
+
+def missing(template: Catalog, locale: str) -> list[object]:
+    known = translations(locale)
+    return [m.id for m in template if m.id and m.id not in known]
+
+
+def update(template: Catalog) -> None:
+    for locale in SUPPORTED:
+        path = DIRECTORY / locale / "LC_MESSAGES" / "messages.po"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            with path.open("rb") as f:
+                catalog = read_po(f, locale=locale)
+        else:
+            catalog = Catalog(locale=locale, project="rencontres-bot", charset="utf-8")
+        known = translations(locale)
+        for message in template:
+            if not message.id or message.id in known or message.id in catalog:
+                continue
+            string: object = message.id if locale == "en" else ("", "") if isinstance(message.id, tuple) else ""
+            catalog.add(message.id, string, locations=message.locations)  # type: ignore[arg-type]
+        with path.open("wb") as f:
+            write_po(f, catalog, width=0, omit_header=False)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "check"
+    template = extract()
+    if command == "extract":
+        with (DIRECTORY / "messages.pot").open("wb") as f:
+            write_po(f, template, width=0)
+        print(f"{len(template)} messages")
+        return 0
+    if command == "update":
+        update(template)
+    gaps = {locale: missing(template, locale) for locale in SUPPORTED}
+    for locale, ids in gaps.items():
+        for message_id in ids:
+            print(f"{locale}: untranslated: {message_id!r}")
+    return 1 if command == "check" and any(gaps.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,199 @@
+"""Shared fixtures: a real database (SQLite file and PostgreSQL), the core, and console dialogs.
+
+PostgreSQL tests use the server at TEST_POSTGRES_URL (default: the local one, database
+`test`). Each test gets its own database cloned from a migrated template. When the
+server is unreachable they are skipped with the reason, unless RB_REQUIRE_POSTGRES=1
+(as in CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.core import BotCore
+from handlers.clock import FixedClock
+from handlers.types import Button, Incoming, Reply
+from storage.db import make_engine, upgrade
+from storage.event_file import default_event_path
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("RB_REQUIRE_POSTGRES") == "1"
+PARIS = dt.timezone(dt.timedelta(hours=2))  # Paris in October 2026, before the clock change
+ORGANISER = "console:orga"
+_counter = itertools.count()
+
+
+def paris(*args: int) -> dt.datetime:
+    """An instant given in Paris summer time (the event's dates)."""
+    return dt.datetime(*args, tzinfo=PARIS)  # type: ignore[misc]
+
+
+class _Postgres:
+    def __init__(self) -> None:
+        self.admin: Engine | None = None
+        self.template: str | None = None
+        self.error: str | None = None
+
+    def ensure(self) -> None:
+        if self.template or self.error:
+            return
+        try:
+            self.admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+            with self.admin.connect() as conn:
+                conn.execute(text("select 1"))
+        except Exception as exc:  # the reason is shown in the skip message
+            self.error = f"PostgreSQL unreachable at {PG_URL}: {exc.__class__.__name__}: {str(exc)[:200]}"
+            return
+        name = f"rb_tpl_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'create database "{name}"'))
+        engine = make_engine(self.url(name))
+        upgrade(engine)
+        engine.dispose()
+        self.template = name
+
+    def url(self, database: str) -> str:
+        return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
+
+    def create(self) -> str:
+        assert self.admin is not None and self.template is not None
+        name = f"rb_t_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'create database "{name}" template "{self.template}"'))
+        return name
+
+    def drop(self, name: str) -> None:
+        assert self.admin is not None
+        with self.admin.connect() as conn:
+            conn.execute(text(f'drop database if exists "{name}" with (force)'))
+
+    def close(self) -> None:
+        if self.admin is not None and self.template:
+            self.drop(self.template)
+            self.admin.dispose()
+
+
+_pg = _Postgres()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _pg.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    _pg.ensure()
+    if _pg.error:
+        if REQUIRE_PG:
+            pytest.fail(_pg.error)
+        pytest.skip(_pg.error)
+    name = _pg.create()
+    try:
+        yield _pg.url(name)
+    finally:
+        _pg.drop(name)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """Two weeks before the event, when contacts still prepare it."""
+    return FixedClock(paris(2026, 6, 15, 10, 0))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, event_file=default_event_path(), admins=frozenset({ORGANISER}))
+
+
+@pytest.fixture
+def core(settings: Settings, clock: FixedClock) -> Iterator[BotCore]:
+    bot = BotCore.start(settings, clock)
+    yield bot
+    bot.sessions.kw["bind"].dispose()
+
+
+@dataclass
+class Chat:
+    """One person talking to the bot through the neutral core, as the console adapter does."""
+
+    core: BotCore
+    user: str
+    platform: str = "console"
+    locale_hint: str | None = None
+    chat_id: str | None = None
+    is_group: bool = False
+    last: list[Reply] = field(default_factory=list)
+
+    def incoming(self, text: str = "", action: str | None = None) -> Incoming:
+        return Incoming(
+            platform=self.platform,
+            user_id=self.user,
+            chat_id=self.chat_id or self.user,
+            text=text,
+            action=action,
+            is_group=self.is_group,
+            display_name=self.user,
+            locale_hint=self.locale_hint,
+        )
+
+    def send(self, text: str) -> str:
+        """What the person reads after sending `text`."""
+        self.last = self.core.handle(self.incoming(text))
+        return "\n".join(r.text for r in self.last)
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for r in self.last for b in r.all_buttons]
+
+    def press(self, label: str) -> str:
+        """Press the button whose label contains `label` (exactly one must match)."""
+        matches = [b for b in self.buttons if label in b.label]
+        assert len(matches) == 1, f"{len(matches)} buttons match {label!r}: {[b.label for b in self.buttons]}"
+        return self.act(matches[0].action)
+
+    def act(self, action: str) -> str:
+        self.last = self.core.handle(self.incoming(action=action))
+        return "\n".join(r.text for r in self.last)
+
+
+@pytest.fixture
+def chat(core: BotCore) -> type[Chat]:
+    """`chat("alice", locale_hint="ja")` opens a conversation with the core under test."""
+
+    def open_chat(user: str | None = None, **kwargs: object) -> Chat:
+        return Chat(core, user or f"user{next(_counter)}", **kwargs)  # type: ignore[arg-type]
+
+    return open_chat  # type: ignore[return-value]
+
+
+def table_rows(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, sorted: to show a refused command changed nothing."""
+    from storage.models import Base
+
+    snapshot = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(table.select()).all()
+            snapshot[table.name] = sorted((tuple(r) for r in rows), key=repr)
+    return snapshot
+
+
+@pytest.fixture
+def snapshot(core: BotCore) -> object:
+    """`snapshot()` returns all rows of the database under test."""
+    return lambda: table_rows(core.sessions.kw["bind"])
