@@ -7,7 +7,8 @@ a refusal or an error rolls it back, so the database is unchanged.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +34,8 @@ class BotCore:
     settings: Settings
     event_id: int
     router: Router
+    # Platform -> function making a one-tap join link from an invite code (Telegram's deep links).
+    invite_links: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
@@ -90,6 +93,7 @@ class BotCore:
             event=event,
             translator=Translator(locale),
             is_admin=self.is_admin(session, incoming),
+            invite_links=self.invite_links,
         )
 
     def is_admin(self, session: Session, incoming: Incoming) -> bool:

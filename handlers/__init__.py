@@ -8,9 +8,9 @@ from handlers.router import Router
 
 def build_router() -> Router:
     """Every command, admin command, button action and form of the bot."""
-    from handlers import general, info
+    from handlers import admin, channels, general, info, participation
 
     router = Router()
-    for module in (general, info):
+    for module in (general, info, participation, admin, channels):
         module.register(router)
     return router

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from handlers.clock import Clock
-from handlers.types import Button, Incoming, Reply
+from handlers.types import Button, Incoming
 from locales import Translator
 from storage.models import ChatUser, Event
 
@@ -37,6 +37,7 @@ class Context:
     event: Event
     translator: Translator
     is_admin: bool
+    invite_links: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
 
     @property
     def locale(self) -> str:
@@ -65,8 +66,6 @@ class Context:
         """The clock's instant in the event's time zone."""
         return self.clock.now().astimezone(self.zone)
 
-    def refuse(self, message: str) -> Refusal:
-        return Refusal(message)
-
-    def reply(self, text: str, **kwargs: Any) -> Reply:
-        return Reply(text=text, **kwargs)
+    def join_links(self, code: str) -> dict[str, str]:
+        """One-tap join links for an invite code, on the platforms that have them."""
+        return {platform: make(code) for platform, make in self.invite_links.items()}

@@ -10,7 +10,6 @@ A locale may split its translations over several .po files; they are merged at r
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
