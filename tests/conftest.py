@@ -154,7 +154,11 @@ class Chat:
     def send(self, text: str) -> str:
         """What the person reads after sending `text`."""
         self.last = self.core.handle(self.incoming(text))
-        return "\n".join(r.text for r in self.last)
+        return self.read()
+
+    def read(self) -> str:
+        # Babel writes no-break spaces ("3\u00a0jours", "8:30\u202fAM"); tests compare them as spaces.
+        return "\n".join(r.text for r in self.last).replace("\u00a0", " ").replace("\u202f", " ")
 
     @property
     def buttons(self) -> list[Button]:
@@ -168,7 +172,7 @@ class Chat:
 
     def act(self, action: str) -> str:
         self.last = self.core.handle(self.incoming(action=action))
-        return "\n".join(r.text for r in self.last)
+        return self.read()
 
 
 @pytest.fixture

@@ -1,0 +1,56 @@
+"""Throughput and memory of the neutral core on the bundled event.
+
+Run: python bench/core_bench.py [--database URL] [--messages N]
+Prints messages per second for read commands and peak memory; no assertion, figures only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core import BotCore
+from handlers.clock import FixedClock
+from handlers.types import Incoming
+
+COMMANDS = ["/programme", "/programme 23", "/now", "/workshops", "/about", "/help", "/nonsense"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--messages", type=int, default=300, help="messages per command")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        started = time.perf_counter()
+        core = BotCore.start(Settings(database_url=url), FixedClock(dt.datetime(2026, 10, 23, 8, 15, tzinfo=dt.UTC)))
+        print(
+            f"start-up (migrate + load event): {(time.perf_counter() - started) * 1000:.0f} ms  [{url.split(':')[0]}]"
+        )
+        for command in COMMANDS:
+            for locale in ("fr", "ja"):
+                latencies = []
+                for i in range(args.messages):
+                    incoming = Incoming("console", f"u{i % 50}", f"u{i % 50}", text=command, locale_hint=locale)
+                    t0 = time.perf_counter()
+                    core.handle(incoming)
+                    latencies.append(time.perf_counter() - t0)
+                total = sum(latencies)
+                p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
+                print(
+                    f"{command:<15} {locale}: {args.messages / total:7.0f} msg/s   "
+                    f"median {statistics.median(latencies) * 1000:5.2f} ms   p95 {p95:5.2f} ms"
+                )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak resident memory: {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
