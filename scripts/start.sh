@@ -5,5 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-"$VENV/bin/python" -m pip install --quiet -e . >&2
+# Install again only when pyproject.toml changed since the last install.
+if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
+  "$VENV/bin/python" -m pip install -qq -e . >&2 && touch "$VENV/.installed"
+fi
 exec "$VENV/bin/rencontres-bot" console "$@"
