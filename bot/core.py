@@ -81,8 +81,12 @@ class BotCore:
             )
             session.add(user)
             session.flush()
-        if not incoming.is_group and user.private_chat_id != incoming.chat_id:
-            user.private_chat_id = incoming.chat_id
+        if not incoming.is_group:
+            if user.private_chat_id != incoming.chat_id:
+                user.private_chat_id = incoming.chat_id
+            # Whoever writes to the bot privately can be written to again (they unblocked it).
+            if user.unreachable_since is not None:
+                user.unreachable_since = None
         locale = user.locale or negotiate(incoming.locale_hint) or DEFAULT
         event = session.get_one(Event, self.event_id)
         return Context(

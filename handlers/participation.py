@@ -1,4 +1,7 @@
-"""(being written)"""
+"""The collectivity contacts' side of participation: join, confirm, choose, abstract, status, agenda.
+
+Each part lives in its own module; this one registers them in the order /help lists them.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +9,23 @@ from handlers.router import Router
 
 
 def register(router: Router) -> None:
-    """Nothing yet."""
+    """Register the contacts' commands, forms and buttons."""
+    from handlers import (
+        agenda,
+        participation_abstract,
+        participation_choose,
+        participation_confirm,
+        participation_join,
+        participation_status,
+    )
+
+    # The order of registration is the order of /help: join, then the steps in the order they are done.
+    for module in (
+        participation_join,
+        participation_confirm,
+        participation_choose,
+        participation_abstract,
+        participation_status,
+        agenda,
+    ):
+        module.register(router)

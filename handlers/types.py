@@ -21,6 +21,8 @@ class Incoming:
     is_group: bool = False
     display_name: str | None = None
     locale_hint: str | None = None
+    # A group's name, for lists of subscribed channels.
+    chat_title: str | None = None
     raw: Any = field(default=None, compare=False, repr=False)
 
     @property

@@ -35,19 +35,23 @@ def negotiate(hint: str | None) -> str | None:
 @cache
 def catalog(locale: str) -> Translations:
     """Every domain's messages for `locale`, merged into one Translations object."""
-    merged = Translations()
+    merged: Translations | None = None
     for po in sorted((DIRECTORY / locale / "LC_MESSAGES").glob("*.po")):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            data = mo.read_bytes()
-        else:
-            with po.open("rb") as f:
-                parsed = read_po(f, locale=locale)
-            buffer = io.BytesIO()
-            write_mo(buffer, parsed)
-            data = buffer.getvalue()
-        merged.merge(Translations(io.BytesIO(data)))
-    return merged
+        loaded = Translations(io.BytesIO(_compiled(po, locale)))
+        # The first catalog read carries the locale's plural rule; merging keeps it.
+        merged = loaded if merged is None else merged.merge(loaded)
+    return merged or Translations()
+
+
+def _compiled(po: Path, locale: str) -> bytes:
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        return mo.read_bytes()
+    with po.open("rb") as f:
+        parsed = read_po(f, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, parsed)
+    return buffer.getvalue()
 
 
 class Translator:

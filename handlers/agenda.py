@@ -1,0 +1,162 @@
+"""/agenda: the collectivity's own programme, as text and as an .ics file.
+
+It holds the items for every participant, the workshop slots where the collectivity has
+a workshop (its assignment once the organisers balanced, its choices before), and the
+items tied to an option only when the collectivity signed up for it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from handlers.context import Context
+from handlers.info import slot_of, when_label, zone_note
+from handlers.participation_common import name_of, require_collectivity, workshop_label
+from handlers.router import Router
+from handlers.timeline import Placed, slot_bounds, timeline
+from handlers.types import Attachment, Reply
+from locales import N_
+from storage.calendar import CalendarEntry, build_ics
+from storage.models import Assignment, Collectivity, OptionSignup, Workshop
+
+ICS_MIME = "text/calendar"
+
+
+def register(router: Router) -> None:
+    router.command("agenda", N_("your collectivity's own programme, also as a calendar file"))(agenda)
+
+
+@dataclass(frozen=True)
+class AgendaLine:
+    placed: Placed
+    workshops: tuple[Workshop, ...] = ()
+    people: int | None = None  # for an option taken with a head count
+
+
+def own_workshops_by_slot(ctx: Context, collectivity: Collectivity) -> tuple[dict[str, list[Workshop]], bool]:
+    """The collectivity's workshops per slot key; True when they come from the organisers' assignment."""
+    assigned = set(
+        ctx.session.scalars(select(Assignment.workshop_id).where(Assignment.collectivity_id == collectivity.id))
+    )
+    ids = assigned or {c.workshop_id for c in collectivity.choices}
+    by_slot: dict[str, list[Workshop]] = {}
+    for workshop in ctx.event.workshops:
+        if workshop.id in ids and workshop.slot_key is not None:
+            by_slot.setdefault(workshop.slot_key, []).append(workshop)
+    return by_slot, bool(assigned)
+
+
+def agenda_lines(ctx: Context, collectivity: Collectivity) -> tuple[list[AgendaLine], bool]:
+    signups = {
+        s.option_key: s.people
+        for s in ctx.session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id == collectivity.id))
+    }
+    counted = {o.key for o in ctx.event.options if o.capacity is not None}
+    by_slot, assigned = own_workshops_by_slot(ctx, collectivity)
+    lines = []
+    for placed in timeline(ctx.event):
+        item = placed.item
+        if item.option_key is not None:
+            if signups.get(item.option_key):
+                people = signups[item.option_key] if item.option_key in counted else None
+                lines.append(AgendaLine(placed, people=people))
+        elif item.slot_key is not None:
+            if by_slot.get(item.slot_key):
+                lines.append(AgendaLine(placed, workshops=tuple(by_slot[item.slot_key])))
+        else:
+            lines.append(AgendaLine(placed))
+    return lines, assigned
+
+
+def agenda(ctx: Context, _args: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    name = name_of(ctx, collectivity)
+    if collectivity.status == "declined":
+        return Reply(ctx._("{name} has declined to take part. /programme shows the whole programme.").format(name=name))
+    lines, assigned = agenda_lines(ctx, collectivity)
+    text = [ctx._("Agenda of {name}").format(name=name), zone_note(ctx)]
+    day = None
+    for line in lines:
+        if line.placed.item.day != day:
+            day = line.placed.item.day
+            text += ["", ctx.translator.day(day)]
+        text += _render(ctx, line, assigned)
+    unslotted = _unslotted(ctx, collectivity)
+    if unslotted:
+        text += ["", ctx._("Your workshops whose slot is not set yet:")]
+        text += [f"• {workshop_label(ctx, w)}" for w in unslotted]
+    text += ["", ctx._("The attached calendar file adds this agenda to your calendar application.")]
+    content = build_ics(
+        _entries(ctx, collectivity, lines), name=ctx._("Agenda of {name}").format(name=name), stamp=ctx.clock.now()
+    )
+    filename = f"agenda-{ctx.event.key}-{_slug(collectivity.name_fr)}.ics"
+    return Reply("\n".join(text), attachment=Attachment(filename, content, ICS_MIME))
+
+
+def _render(ctx: Context, line: AgendaLine, assigned: bool) -> list[str]:
+    item = line.placed.item
+    out = [f"• {when_label(ctx, line.placed)} — {ctx.text(item.title)}"]
+    if item.place:
+        out.append("   " + ctx._("Place: {place}").format(place=ctx.text(item.place)))
+    if line.people:
+        out.append(
+            "   " + ctx.ngettext("Signed up: {n} person", "Signed up: {n} people", line.people).format(n=line.people)
+        )
+    for workshop in line.workshops:
+        room = ctx.text(workshop.room) or ctx._("room not yet set")
+        note = "" if assigned else " " + ctx._("(your choice; the organisers confirm it after balancing)")
+        out.append(f"   ▸ {workshop_label(ctx, workshop)} ({room}){note}")
+    return out
+
+
+def _unslotted(ctx: Context, collectivity: Collectivity) -> list[Workshop]:
+    assigned = set(
+        ctx.session.scalars(select(Assignment.workshop_id).where(Assignment.collectivity_id == collectivity.id))
+    )
+    ids = assigned or {c.workshop_id for c in collectivity.choices}
+    return [w for w in ctx.event.workshops if w.id in ids and w.slot_key is None]
+
+
+def _entries(ctx: Context, collectivity: Collectivity, lines: list[AgendaLine]) -> list[CalendarEntry]:
+    base = f"{ctx.event.key}.c{collectivity.id}"
+    entries = []
+    for line in lines:
+        item = line.placed.item
+        place = ctx.text(item.place) or None
+        if line.workshops:
+            for workshop in line.workshops:
+                slot = slot_of(ctx.event, workshop.slot_key)
+                start, end = (
+                    slot_bounds(ctx.event, slot.day, slot.start, slot.end)
+                    if slot is not None
+                    else (line.placed.start, line.placed.end)
+                )
+                entries.append(
+                    CalendarEntry(
+                        uid=f"{base}.{item.key}.{workshop.key}@rencontres-bot",
+                        start=start,
+                        end=end,
+                        summary=workshop_label(ctx, workshop),
+                        location=ctx.text(workshop.room) or place,
+                    )
+                )
+            continue
+        entries.append(
+            CalendarEntry(
+                uid=f"{base}.{item.key}@rencontres-bot",
+                start=line.placed.start,
+                end=line.placed.end,
+                summary=ctx.text(item.title),
+                location=place,
+                description=ctx.text(item.description) or None,
+            )
+        )
+    return entries
+
+
+def _slug(text: str) -> str:
+    ascii_text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "collectivity"

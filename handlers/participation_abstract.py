@@ -1,0 +1,314 @@
+"""/abstract (a form: workshop, title, summaries fr/ja, speaker, optional partner) and /lead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Context, Refusal
+from handlers.participation_common import (
+    SKIP,
+    Buttons,
+    end_form,
+    explain,
+    form_in_progress,
+    name_of,
+    require_collectivity,
+    require_private,
+    short_button_label,
+    start_form,
+    update_form,
+    workshop_label,
+)
+from handlers.router import Router
+from handlers.types import Button, Reply
+from locales import N_
+from storage.models import Collectivity, FormState, Workshop
+from storage.participation import (
+    ParticipationError,
+    own_workshops,
+    partner_candidates,
+    save_abstract,
+    set_lead_volunteer,
+)
+
+FORM = "abstract"
+# Above this many candidates the partner is typed rather than tapped.
+MAX_PARTNER_BUTTONS = 30
+MAX_TITLE = 300
+MAX_SUMMARY = 4000
+MAX_SPEAKER = 200
+
+
+def register(router: Router) -> None:
+    router.command("abstract", N_("write the abstract of your intervention in a workshop"), "[workshop]")(start)
+    router.command("lead", N_("volunteer as workshop lead, or withdraw"))(lead)
+    router.form(FORM)(answer)
+    router.action("ab")(press)
+    router.action("lead")(press_lead)
+
+
+def _own(ctx: Context, collectivity: Collectivity) -> list[Workshop]:
+    if collectivity.status == "declined":
+        raise explain(ctx, ParticipationError("declined"))
+    workshops = own_workshops(ctx.session, ctx.event, collectivity)
+    if not workshops:
+        raise Refusal(ctx._("Please choose your workshops with /choose first: an abstract is for one of them."))
+    return workshops
+
+
+def start(ctx: Context, args: str) -> Reply:
+    require_private(ctx)
+    collectivity = require_collectivity(ctx)
+    workshops = _own(ctx, collectivity)
+    order = ["ja", "fr"] if ctx.locale == "ja" else ["fr", "ja"]
+    state = start_form(ctx, FORM, "workshop", {"collectivity": collectivity.id, "order": order})
+    if args.strip():
+        wanted = args.strip().lower()
+        chosen = next((w for w in workshops if wanted in (str(w.number), w.key)), None)
+        if chosen is None:
+            raise Refusal(
+                ctx._(
+                    "Your collectivity has not chosen workshop {number}. An abstract is for one of your own workshops."
+                ).format(number=args.strip()[:20])
+            )
+        return _take_workshop(ctx, state, chosen)
+    if len(workshops) == 1:
+        return _take_workshop(ctx, state, workshops[0])
+    return ask(ctx, state)
+
+
+def ask(ctx: Context, state: FormState) -> Reply:
+    step = state.step
+    if step == "workshop":
+        collectivity = require_collectivity(ctx)
+        buttons = tuple((Button(short_button_label(ctx, w), f"ab:w:{w.number}"),) for w in _own(ctx, collectivity))
+        return Reply(ctx._("For which of your workshops is this abstract?"), buttons=buttons)
+    if step == "title":
+        return Reply(ctx._("What is the title of your intervention?"))
+    if step in ("summary_fr", "summary_ja"):
+        skip = ((Button(ctx._("Skip"), "ab:skip"),),)
+        if step == "summary_fr":
+            return Reply(ctx._("Send the summary in French (or “-” to skip it)."), buttons=skip)
+        return Reply(ctx._("Send the summary in Japanese (or “-” to skip it)."), buttons=skip)
+    if step == "speaker":
+        return Reply(ctx._("Who will speak? Send the speaker's name and role."))
+    if step == "partner":
+        return _ask_partner(ctx)
+    return _review(ctx, state)
+
+
+def _ask_partner(ctx: Context) -> Reply:
+    candidates = partner_candidates(ctx.session, ctx.event, require_collectivity(ctx))
+    text = ctx._(
+        "Will you speak jointly with a collectivity of the other country (a « binôme »)? "
+        "Tap it or type its name, or tap “No partner”."
+    )
+    rows: list[tuple[Button, ...]] = []
+    if len(candidates) <= MAX_PARTNER_BUTTONS:
+        rows = [(Button(c.name(ctx.locale)[:40], f"ab:p:{c.id}"),) for c in candidates]
+    rows.append((Button(ctx._("No partner"), "ab:p:0"),))
+    return Reply(text, buttons=tuple(rows))
+
+
+def _review(ctx: Context, state: FormState) -> Reply:
+    data = state.data
+    workshop = _workshop_by_id(ctx, data["workshop"])
+    none = ctx._("none")
+    lines = [
+        ctx._("Please check your abstract:"),
+        workshop_label(ctx, workshop),
+        ctx._("Title: {title}").format(title=data["title"]),
+        ctx._("Summary (French): {text}").format(text=data.get("summary_fr") or none),
+        ctx._("Summary (Japanese): {text}").format(text=data.get("summary_ja") or none),
+        ctx._("Speaker: {name}").format(name=data["speaker"]),
+        ctx._("Partner: {name}").format(name=_partner_name(ctx, data.get("partner")) or none),
+        "",
+        ctx._("Save this abstract?"),
+    ]
+    buttons = ((Button(ctx._("Save"), "ab:ok"), Button(ctx._("Cancel"), "ab:cancel")),)
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def _partner_name(ctx: Context, partner_id: int | None) -> str | None:
+    if not partner_id:
+        return None
+    partner = ctx.session.get(Collectivity, partner_id)
+    return partner.name(ctx.locale) if partner is not None else None
+
+
+def _workshop_by_id(ctx: Context, workshop_id: int) -> Workshop:
+    return next(w for w in ctx.event.workshops if w.id == workshop_id)
+
+
+def _take_workshop(ctx: Context, state: FormState, workshop: Workshop) -> Reply:
+    update_form(ctx, state, "title", workshop=workshop.id)
+    return Reply("\n".join([workshop_label(ctx, workshop), ask(ctx, state).text]))
+
+
+def _next_summary_step(state: FormState, after: str | None) -> str:
+    steps = [f"summary_{lang}" for lang in state.data["order"]]
+    if after is None:
+        return steps[0]
+    index = steps.index(after) + 1
+    return steps[index] if index < len(steps) else "speaker"
+
+
+def answer(ctx: Context, state: FormState, text: str) -> Reply:
+    step = state.step
+    value = text.strip()
+    if step == "workshop":
+        collectivity = require_collectivity(ctx)
+        chosen = next((w for w in _own(ctx, collectivity) if value.lower() in (str(w.number), w.key)), None)
+        if chosen is None:
+            question = ask(ctx, state)
+            raise Refusal(ctx._("Please tap one of your workshops."), question.buttons)
+        return _take_workshop(ctx, state, chosen)
+    if step == "title":
+        if not value or len(value) > MAX_TITLE:
+            raise Refusal(ctx._("Please send a title of at most {most} characters.").format(most=MAX_TITLE))
+        update_form(ctx, state, _next_summary_step(state, None), title=value)
+        return ask(ctx, state)
+    if step in ("summary_fr", "summary_ja"):
+        return _take_summary(ctx, state, None if value.lower() in SKIP else value)
+    if step == "speaker":
+        if not value or len(value) > MAX_SPEAKER:
+            raise Refusal(ctx._("Please send the speaker's name, at most {most} characters.").format(most=MAX_SPEAKER))
+        update_form(ctx, state, "partner", speaker=value)
+        return ask(ctx, state)
+    if step == "partner":
+        return _take_typed_partner(ctx, state, value)
+    question = ask(ctx, state)
+    raise Refusal(ctx._("Please use the buttons: Save or Cancel.") + "\n\n" + question.text, question.buttons)
+
+
+def _take_summary(ctx: Context, state: FormState, summary: str | None) -> Reply:
+    step = state.step
+    if summary is not None and len(summary) > MAX_SUMMARY:
+        raise Refusal(ctx._("Please keep the summary under {most} characters.").format(most=MAX_SUMMARY))
+    following = _next_summary_step(state, step)
+    if following == "speaker" and summary is None and not any(state.data.get(f"summary_{x}") for x in ("fr", "ja")):
+        raise explain(ctx, ParticipationError("abstract_summary"), ask(ctx, state).buttons)
+    update_form(ctx, state, following, **{step: summary})
+    return ask(ctx, state)
+
+
+def _take_typed_partner(ctx: Context, state: FormState, text: str) -> Reply:
+    if text.lower() in SKIP:
+        update_form(ctx, state, "review", partner=None)
+        return ask(ctx, state)
+    wanted = text.lower()
+    candidates = partner_candidates(ctx.session, ctx.event, require_collectivity(ctx))
+    matches = [
+        c for c in candidates if wanted in c.name_fr.lower() or (c.name_ja is not None and wanted in c.name_ja.lower())
+    ]
+    if len(matches) != 1:
+        question = ask(ctx, state)
+        raise Refusal(
+            ctx._("I found no single collectivity of the other country named “{text}”. Please try again.").format(
+                text=text[:60]
+            ),
+            question.buttons,
+        )
+    update_form(ctx, state, "review", partner=matches[0].id)
+    return ask(ctx, state)
+
+
+def press(ctx: Context, payload: str) -> Reply:
+    state = form_in_progress(ctx, FORM)
+    kind, _, value = payload.partition(":")
+    if kind == "cancel":
+        end_form(ctx)
+        return Reply(ctx._("Cancelled. Nothing from that form was saved."), edit=True)
+    if kind == "w" and state.step == "workshop":
+        return answer(ctx, state, value)
+    if kind == "skip" and state.step in ("summary_fr", "summary_ja"):
+        return _take_summary(ctx, state, None)
+    if kind == "p" and state.step == "partner":
+        partner_id = int(value) if value.isdigit() else 0
+        if partner_id and partner_id not in {
+            c.id for c in partner_candidates(ctx.session, ctx.event, require_collectivity(ctx))
+        }:
+            raise explain(ctx, ParticipationError("partner_country"), ask(ctx, state).buttons)
+        update_form(ctx, state, "review", partner=partner_id or None)
+        return ask(ctx, state)
+    if kind == "ok" and state.step == "review":
+        return _finish(ctx, state)
+    question = ask(ctx, state)
+    raise Refusal(ctx._("This button belongs to an earlier question.") + "\n\n" + question.text, question.buttons)
+
+
+def _finish(ctx: Context, state: FormState) -> Reply:
+    collectivity = require_collectivity(ctx)
+    data: dict[str, Any] = state.data
+    if collectivity.id != data["collectivity"]:
+        end_form(ctx)
+        raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
+    partner = ctx.session.get(Collectivity, data["partner"]) if data.get("partner") else None
+    workshop = _workshop_by_id(ctx, data["workshop"])
+    try:
+        save_abstract(
+            ctx.session,
+            event=ctx.event,
+            collectivity=collectivity,
+            workshop=workshop,
+            title=data["title"],
+            summary_fr=data.get("summary_fr"),
+            summary_ja=data.get("summary_ja"),
+            speaker=data.get("speaker"),
+            partner=partner,
+            now=ctx.clock.now(),
+            actor=ctx.incoming.actor,
+        )
+    except ParticipationError as error:
+        raise explain(ctx, error) from None
+    end_form(ctx)
+    return Reply(
+        ctx._("Thank you! The abstract for {workshop} is saved. Send /abstract again to change it.").format(
+            workshop=workshop_label(ctx, workshop)
+        )
+    )
+
+
+def _lead_buttons(ctx: Context, volunteer: bool) -> Buttons:
+    if volunteer:
+        return ((Button(ctx._("Withdraw"), "lead:no"),),)
+    return ((Button(ctx._("Yes, we volunteer"), "lead:yes"), Button(ctx._("No"), "lead:cancel")),)
+
+
+def lead(ctx: Context, _args: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    name = name_of(ctx, collectivity)
+    if collectivity.lead_volunteer:
+        text = ctx._("{name} has volunteered as workshop lead. Tap below to withdraw.").format(name=name)
+    else:
+        text = "\n".join(
+            [
+                ctx._(
+                    "A workshop lead prepares the workshop, moderates it, writes the summaries of the "
+                    "interventions for the final declaration and presents the report-back in plenary on Saturday."
+                ),
+                ctx._("Does {name} volunteer as workshop lead?").format(name=name),
+            ]
+        )
+    return Reply(text, buttons=_lead_buttons(ctx, collectivity.lead_volunteer))
+
+
+def press_lead(ctx: Context, payload: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    name = name_of(ctx, collectivity)
+    if payload not in ("yes", "no"):
+        return Reply(ctx._("Nothing was changed."), edit=True)
+    volunteer = payload == "yes"
+    try:
+        set_lead_volunteer(
+            ctx.session, collectivity=collectivity, volunteer=volunteer, now=ctx.clock.now(), actor=ctx.incoming.actor
+        )
+    except ParticipationError as error:
+        raise explain(ctx, error) from None
+    if volunteer:
+        text = ctx._(
+            "Thank you! {name} is noted as a volunteer workshop lead; the organisers will get in touch."
+        ).format(name=name)
+    else:
+        text = ctx._("Noted: {name} no longer volunteers as workshop lead.").format(name=name)
+    return Reply(text, edit=True)

@@ -1,0 +1,164 @@
+"""/choose: exactly two different workshops, ranked, typed (`/choose 3 1`) or tapped one after the other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from handlers.context import Context, Refusal
+from handlers.participation_common import (
+    Buttons,
+    end_form,
+    explain,
+    require_collectivity,
+    short_button_label,
+    start_form,
+    update_form,
+    workshop_label,
+)
+from handlers.router import Router
+from handlers.types import Button, Reply
+from locales import N_
+from storage.models import Collectivity, FormState, Workshop
+from storage.participation import (
+    ParticipationError,
+    check_can_choose,
+    choices_deadline,
+    choose,
+)
+
+FORM = "choose"
+
+
+def register(router: Router) -> None:
+    router.command("choose", N_("choose two workshops, ranked 1 and 2"), "[first second]")(choose_command)
+    router.form(FORM)(typed_while_choosing)
+    router.action("ch")(press)
+
+
+def _allowed(ctx: Context) -> Collectivity:
+    collectivity = require_collectivity(ctx)
+    try:
+        check_can_choose(ctx.event, collectivity, ctx.clock.now())
+    except ParticipationError as error:
+        raise explain(ctx, error) from None
+    return collectivity
+
+
+def _workshop(ctx: Context, token: str) -> Workshop:
+    wanted = token.strip().lower()
+    for workshop in ctx.event.workshops:
+        if wanted in (str(workshop.number), workshop.key):
+            return workshop
+    numbers = [w.number for w in ctx.event.workshops]
+    raise Refusal(
+        ctx._("There is no workshop “{text}”. The workshops are numbered {first} to {last}: see /workshops.").format(
+            text=token[:20], first=min(numbers, default=1), last=max(numbers, default=1)
+        )
+    )
+
+
+def choose_command(ctx: Context, args: str) -> Reply:
+    collectivity = _allowed(ctx)
+    tokens = [t for t in re.split(r"[\s,;、，]+", args) if t]
+    if len(tokens) > 2:
+        raise Refusal(
+            ctx._(
+                "Each collectivity chooses exactly two workshops, ranked: for example /choose 3 1. "
+                "A third one cannot be added."
+            )
+        )
+    if len(tokens) == 1:
+        raise Refusal(ctx._("Please give two different workshops, the first choice first: for example /choose 3 1."))
+    if len(tokens) == 2:
+        return _save(ctx, collectivity, _workshop(ctx, tokens[0]), _workshop(ctx, tokens[1]))
+    state = start_form(ctx, FORM, "first", {"collectivity": collectivity.id})
+    lines = _current_lines(ctx, collectivity)
+    lines.append(ctx._("Tap your first choice (rank 1), then your second choice (rank 2)."))
+    return Reply("\n".join(lines), buttons=_buttons(ctx, state))
+
+
+def _current_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
+    if not collectivity.choices:
+        return []
+    by_id = {w.id: w for w in ctx.event.workshops}
+    lines = [ctx._("Your current choices:")]
+    lines += [_rank_line(ctx, c.rank, by_id[c.workshop_id]) for c in collectivity.choices]
+    lines.append(ctx._("Choosing again replaces both."))
+    return [*lines, ""]
+
+
+def _rank_line(ctx: Context, rank: int, workshop: Workshop) -> str:
+    if rank == 1:
+        return "1. " + ctx._("First choice: {workshop}").format(workshop=workshop_label(ctx, workshop))
+    return "2. " + ctx._("Second choice: {workshop}").format(workshop=workshop_label(ctx, workshop))
+
+
+def _buttons(ctx: Context, state: FormState) -> Buttons:
+    first = state.data.get("first")
+    return tuple((Button(short_button_label(ctx, w), f"ch:{w.number}"),) for w in ctx.event.workshops if w.id != first)
+
+
+def _pick(ctx: Context, workshop: Workshop) -> Reply:
+    collectivity = _allowed(ctx)
+    state = ctx.session.get(FormState, ctx.user.id)
+    if state is None or state.form != FORM:
+        state = start_form(ctx, FORM, "first", {"collectivity": collectivity.id})
+    if state.step == "first":
+        update_form(ctx, state, "second", first=workshop.id)
+        text = "\n".join(
+            [
+                _rank_line(ctx, 1, workshop),
+                ctx._("Now tap your second choice (rank 2)."),
+            ]
+        )
+        return Reply(text, buttons=_buttons(ctx, state), edit=ctx.incoming.action is not None)
+    first = next((w for w in ctx.event.workshops if w.id == state.data["first"]), None)
+    if first is None:
+        end_form(ctx)
+        raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
+    return _save(ctx, collectivity, first, workshop)
+
+
+def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Workshop) -> Reply:
+    try:
+        choose(
+            ctx.session,
+            event=ctx.event,
+            collectivity=collectivity,
+            first=first,
+            second=second,
+            now=ctx.clock.now(),
+            actor=ctx.incoming.actor,
+        )
+    except ParticipationError as error:
+        raise explain(ctx, error) from None
+    end_form(ctx)
+    lines = [ctx._("Your workshop choices are saved:"), _rank_line(ctx, 1, first), _rank_line(ctx, 2, second)]
+    closing = choices_deadline(ctx.event, collectivity)
+    if closing is not None:
+        last_day = (closing - dt.timedelta(seconds=1)).astimezone(ctx.zone).date()
+        lines.append(
+            ctx._(
+                "You can change them with /choose until {date}, unless the organisers close the choices first."
+            ).format(date=ctx.translator.short_date(last_day))
+        )
+    lines.append(ctx._("Next step: the abstract of your intervention, with /abstract."))
+    buttons = ((Button(ctx._("Write the abstract"), "cmd:abstract"), Button(ctx._("Status"), "cmd:status")),)
+    return Reply("\n".join(lines), buttons=buttons, edit=ctx.incoming.action is not None)
+
+
+def press(ctx: Context, payload: str) -> Reply:
+    return _pick(ctx, _workshop(ctx, payload))
+
+
+def typed_while_choosing(ctx: Context, state: FormState, text: str) -> Reply:
+    tokens = [t for t in re.split(r"[\s,;、，]+", text) if t]
+    if len(tokens) == 1:
+        return _pick(ctx, _workshop(ctx, tokens[0]))
+    if len(tokens) == 2:
+        return choose_command(ctx, text)
+    raise Refusal(
+        ctx._("Please tap a workshop, or type its number."),
+        _buttons(ctx, state),
+    )

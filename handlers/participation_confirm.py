@@ -1,0 +1,311 @@
+"""/confirm (a form: delegation, then options, then a summary to confirm) and /decline.
+
+The answers are kept in the person's FormState row until the final confirmation, which
+writes status, delegation and options in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from handlers.context import Context, Refusal
+from handlers.participation_common import (
+    NO,
+    YES,
+    Buttons,
+    end_form,
+    explain,
+    form_in_progress,
+    name_of,
+    option_title,
+    parse_count,
+    require_collectivity,
+    require_private,
+    start_form,
+    update_form,
+)
+from handlers.router import Router
+from handlers.types import Button, Reply
+from locales import N_
+from storage.models import FormState, Option
+from storage.participation import (
+    MAX_DELEGATION,
+    ParticipationError,
+    confirm,
+    decline,
+    options_for,
+    ordered_options,
+    remaining_places,
+)
+
+FORM = "confirm"
+# "Name, role": the first comma (or Japanese comma) separates them.
+_SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
+
+
+def register(router: Router) -> None:
+    router.command("confirm", N_("confirm your participation: delegation and options"))(start)
+    router.command("decline", N_("tell the organisers your collectivity will not take part"))(ask_decline)
+    router.form(FORM)(answer)
+    router.action("cf")(press)
+    router.action("decline")(press_decline)
+
+
+def start(ctx: Context, _args: str) -> Reply:
+    require_private(ctx)
+    collectivity = require_collectivity(ctx)
+    state = start_form(ctx, FORM, "size", {"collectivity": collectivity.id, "people": [], "options": {}})
+    intro = [ctx._("Let us confirm the participation of {name}.").format(name=name_of(ctx, collectivity))]
+    if collectivity.status == "confirmed":
+        intro.append(ctx._("It is already confirmed: your new answers will replace the delegation and options."))
+    intro.append(ctx._("You can stop at any time with /cancel; nothing is saved before the last step."))
+    question = ask(ctx, state)
+    return Reply("\n".join([*intro, "", question.text]), buttons=question.buttons)
+
+
+def ask(ctx: Context, state: FormState) -> Reply:
+    """The question of the form's current step."""
+    data = state.data
+    if state.step == "size":
+        buttons = (tuple(Button(str(n), f"cf:size:{n}") for n in range(1, 6)),)
+        return Reply(ctx._("How many people will your delegation have? Send a number."), buttons=buttons)
+    if state.step == "person":
+        index = len(data["people"]) + 1
+        return Reply(
+            ctx._(
+                "Person {index} of {size}: send their name and role, separated by a comma "
+                "(for example: Camille Durand, deputy mayor)."
+            ).format(index=index, size=data["size"])
+        )
+    if state.step == "option":
+        option = _option(ctx, data["option"])
+        return Reply(_option_question(ctx, state, option), buttons=_option_buttons(ctx, state, option))
+    return _summary(ctx, state)
+
+
+def _option(ctx: Context, key: str) -> Option:
+    return next(o for o in ctx.event.options if o.key == key)
+
+
+def _counted(option: Option) -> bool:
+    """Options with a capacity are counted in people; the others are a yes or no for the delegation."""
+    return option.capacity is not None
+
+
+def _option_question(ctx: Context, state: FormState, option: Option) -> str:
+    title = option_title(ctx, option)
+    if not _counted(option):
+        return ctx._("“{option}”: will your delegation take part?").format(option=title)
+    collectivity = require_collectivity(ctx)
+    left = remaining_places(ctx.session, option, ctx.event, collectivity) or 0
+    lines = [
+        ctx._("“{option}”: how many people of your delegation will come? Send a number from 0 to {size}.").format(
+            option=title, size=state.data["size"]
+        ),
+        ctx.ngettext("{left} place left out of {capacity}.", "{left} places left out of {capacity}.", left).format(
+            left=left, capacity=option.capacity
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def _option_buttons(ctx: Context, state: FormState, option: Option) -> Buttons:
+    size = state.data["size"]
+    if not _counted(option):
+        return ((Button(ctx._("Yes"), f"cf:opt:{option.key}:{size}"), Button(ctx._("No"), f"cf:opt:{option.key}:0")),)
+    return (
+        (
+            Button(ctx._("Everyone ({n})").format(n=size), f"cf:opt:{option.key}:{size}"),
+            Button(ctx._("Nobody"), f"cf:opt:{option.key}:0"),
+        ),
+    )
+
+
+def _summary(ctx: Context, state: FormState) -> Reply:
+    data = state.data
+    collectivity = require_collectivity(ctx)
+    lines = [ctx._("Please check your answers for {name}:").format(name=name_of(ctx, collectivity)), ""]
+    lines.append(ctx.ngettext("Delegation: {n} person", "Delegation: {n} people", data["size"]).format(n=data["size"]))
+    lines += [_person_line(name, role) for name, role in data["people"]]
+    lines += ["", ctx._("Options:")]
+    lines += _option_lines(ctx, data["options"])
+    lines += ["", ctx._("Confirm the participation with these answers?")]
+    buttons = ((Button(ctx._("Confirm"), "cf:ok"), Button(ctx._("Cancel"), "cf:cancel")),)
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def _person_line(name: str, role: str | None) -> str:
+    return f"• {name}" + (f" — {role}" if role else "")
+
+
+def _option_lines(ctx: Context, chosen: dict[str, int]) -> list[str]:
+    lines = []
+    for option in ordered_options(ctx.event):
+        if option.key not in chosen:
+            continue
+        people = chosen[option.key]
+        if not people:
+            answer = ctx._("no")
+        elif _counted(option):
+            answer = ctx.ngettext("{n} person", "{n} people", people).format(n=people)
+        else:
+            answer = ctx._("yes")
+        lines.append(f"• {option_title(ctx, option)}: {answer}")
+    return lines or ["• " + ctx._("none offered")]
+
+
+def answer(ctx: Context, state: FormState, text: str) -> Reply:
+    """Free text while the form is in progress: the answer to the current step."""
+    if state.step == "size":
+        return _take_size(ctx, state, parse_count(text))
+    if state.step == "person":
+        return _take_person(ctx, state, text)
+    if state.step == "option":
+        return _take_option(ctx, state, state.data["option"], _parse_option_answer(text, state.data["size"]))
+    question = ask(ctx, state)
+    raise Refusal(ctx._("Please use the buttons: Confirm or Cancel.") + "\n\n" + question.text, question.buttons)
+
+
+def _take_size(ctx: Context, state: FormState, size: int | None) -> Reply:
+    if size is None or not 1 <= size <= MAX_DELEGATION:
+        question = ask(ctx, state)
+        raise Refusal(
+            ctx._("Please send the number of people, from 1 to {most}.").format(most=MAX_DELEGATION),
+            question.buttons,
+        )
+    update_form(ctx, state, "person", size=size, people=[])
+    return ask(ctx, state)
+
+
+def _take_person(ctx: Context, state: FormState, text: str) -> Reply:
+    parts = _SEPARATOR.split(text.strip(), maxsplit=1)
+    name = parts[0].strip()
+    role = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
+    if not name or len(name) > 200 or (role and len(role) > 200):
+        raise Refusal(ctx._("Please send a name (and a role after a comma), each under 200 characters."))
+    people = [*state.data["people"], [name, role]]
+    if len(people) < state.data["size"]:
+        update_form(ctx, state, "person", people=people)
+        return ask(ctx, state)
+    update_form(ctx, state, people=people)
+    return _next_option(ctx, state, after=None)
+
+
+def _next_option(ctx: Context, state: FormState, after: str | None) -> Reply:
+    """Move to the option after `after` (or the first one), or to the summary when none is left."""
+    collectivity = require_collectivity(ctx)
+    keys = [o.key for o in options_for(ctx.event, collectivity)]
+    index = keys.index(after) + 1 if after in keys else 0
+    if index < len(keys):
+        update_form(ctx, state, "option", option=keys[index])
+    else:
+        update_form(ctx, state, "summary")
+    return ask(ctx, state)
+
+
+def _parse_option_answer(text: str, size: int) -> int | None:
+    word = text.strip().lower().rstrip(".!。")
+    if word in YES:
+        return size
+    if word in NO:
+        return 0
+    return parse_count(text)
+
+
+def _take_option(ctx: Context, state: FormState, key: str, people: int | None) -> Reply:
+    option = _option(ctx, key)
+    size = state.data["size"]
+    if people is None or not 0 <= people <= size:
+        raise Refusal(
+            ctx._("For “{option}”, please give a number between 0 and {most} (the size of your delegation).").format(
+                option=option_title(ctx, option), most=size
+            ),
+            _option_buttons(ctx, state, option),
+        )
+    if not _counted(option):
+        people = size if people else 0
+    collectivity = require_collectivity(ctx)
+    left = remaining_places(ctx.session, option, ctx.event, collectivity)
+    if left is not None and people > left:
+        raise explain(
+            ctx, ParticipationError("option_full", option=option, left=left), _option_buttons(ctx, state, option)
+        )
+    update_form(ctx, state, options={**state.data["options"], key: people})
+    return _next_option(ctx, state, after=key)
+
+
+def press(ctx: Context, payload: str) -> Reply:
+    """A button of the form: size, an option's answer, confirm or cancel."""
+    state = form_in_progress(ctx, FORM)
+    kind, _, rest = payload.partition(":")
+    if kind == "size" and state.step == "size":
+        return _take_size(ctx, state, parse_count(rest))
+    if kind == "opt" and state.step == "option":
+        key, _, value = rest.rpartition(":")
+        if key == state.data["option"]:
+            return _take_option(ctx, state, key, parse_count(value))
+    if kind == "cancel":
+        end_form(ctx)
+        return Reply(ctx._("Cancelled. Nothing from that form was saved."), edit=True)
+    if kind == "ok" and state.step == "summary":
+        return _finish(ctx, state)
+    question = ask(ctx, state)
+    raise Refusal(ctx._("This button belongs to an earlier question.") + "\n\n" + question.text, question.buttons)
+
+
+def _finish(ctx: Context, state: FormState) -> Reply:
+    collectivity = require_collectivity(ctx)
+    data: dict[str, Any] = state.data
+    if collectivity.id != data["collectivity"]:
+        end_form(ctx)
+        raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
+    delegates = [(name, role) for name, role in data["people"]]
+    try:
+        confirm(
+            ctx.session,
+            event=ctx.event,
+            collectivity=collectivity,
+            delegates=delegates,
+            options={k: int(v) for k, v in data["options"].items()},
+            now=ctx.clock.now(),
+            actor=ctx.incoming.actor,
+        )
+    except ParticipationError as error:
+        refusal = explain(ctx, error)
+        raise Refusal(refusal.message + "\n" + ctx._("Send /confirm to answer again.")) from None
+    end_form(ctx)
+    text = "\n".join(
+        [
+            ctx._("Thank you! The participation of {name} is confirmed.").format(name=name_of(ctx, collectivity)),
+            ctx._("Next step: choose two workshops, ranked, with /choose."),
+        ]
+    )
+    buttons = ((Button(ctx._("Choose workshops"), "cmd:choose"), Button(ctx._("Status"), "cmd:status")),)
+    return Reply(text, buttons=buttons)
+
+
+def ask_decline(ctx: Context, _args: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    name = name_of(ctx, collectivity)
+    if collectivity.status == "declined":
+        return Reply(ctx._("{name} has already declined. If it changes its mind, send /confirm.").format(name=name))
+    lines = [ctx._("Do you confirm that {name} will not take part?").format(name=name)]
+    if collectivity.status == "confirmed":
+        lines.append(ctx._("Its options and workshop choices will be given up."))
+    buttons = ((Button(ctx._("Yes, decline"), "decline:yes"), Button(ctx._("No"), "decline:no")),)
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def press_decline(ctx: Context, payload: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    name = name_of(ctx, collectivity)
+    if payload != "yes":
+        return Reply(ctx._("Nothing was changed."), edit=True)
+    if collectivity.status == "declined":
+        return Reply(ctx._("{name} has already declined. If it changes its mind, send /confirm.").format(name=name))
+    decline(ctx.session, collectivity=collectivity, now=ctx.clock.now(), actor=ctx.incoming.actor)
+    return Reply(
+        ctx._("Noted: {name} will not take part. If it changes its mind, send /confirm.").format(name=name),
+        edit=True,
+    )

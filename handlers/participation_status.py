@@ -1,0 +1,255 @@
+"""/status, /deadlines, and /done and /undo for the tasks the bot cannot see by itself."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from handlers.context import Context, Refusal
+from handlers.participation_common import (
+    Buttons,
+    explain,
+    name_of,
+    option_title,
+    require_collectivity,
+    workshop_label,
+)
+from handlers.router import Router
+from handlers.types import Button, Reply
+from locales import N_
+from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
+from storage.participation import (
+    ParticipationError,
+    abstracts_of,
+    collectivity_of,
+    find_task,
+    manual_tasks,
+    mark_done,
+    mark_undone,
+    ordered_options,
+)
+from storage.progress import DeadlineProgress, closes_at, progress, task_states
+
+DONE = "✓"
+TODO = "✗"
+
+
+def register(router: Router) -> None:
+    router.command("status", N_("where your collectivity stands: answers, choices, deadlines"))(status)
+    router.command("deadlines", N_("what is due, soonest first, and how long is left"))(deadlines)
+    router.command("done", N_("mark a task done (hotel booked, slides sent…)"), "<task>")(done)
+    router.command("undo", N_("take back a task marked done"), "<task>")(undo)
+    router.action("done")(done)
+    router.action("undo")(undo)
+
+
+def status_label(ctx: Context, status: str) -> str:
+    labels = {
+        "considering": ctx._("under consideration"),
+        "confirmed": ctx._("confirmed"),
+        "declined": ctx._("declined"),
+    }
+    return labels.get(status, status)
+
+
+def status(ctx: Context, _args: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    lines = [
+        name_of(ctx, collectivity),
+        ctx._("Participation: {status}").format(status=status_label(ctx, collectivity.status)),
+    ]
+    lines += _delegation_lines(ctx, collectivity)
+    lines += _choice_lines(ctx, collectivity)
+    lines += _abstract_lines(ctx, collectivity)
+    lines += ["", ctx._("Deadlines:")]
+    now = ctx.clock.now()
+    for item in progress(ctx.session, ctx.event, collectivity):
+        lines += _deadline_lines(ctx, item, now)
+    buttons = ((Button(ctx._("Deadlines"), "cmd:deadlines"), Button(ctx._("My agenda"), "cmd:agenda")),)
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def _delegation_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
+    lines = [""]
+    if not collectivity.delegates:
+        lines.append(ctx._("Delegation: not given yet (/confirm)."))
+    else:
+        size = collectivity.delegation_size or len(collectivity.delegates)
+        lines.append(ctx.ngettext("Delegation: {n} person", "Delegation: {n} people", size).format(n=size))
+        lines += [f"• {d.name}" + (f" — {d.role}" if d.role else "") for d in collectivity.delegates]
+    signups = {
+        s.option_key: s.people
+        for s in ctx.session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id == collectivity.id))
+    }
+    if collectivity.status == "confirmed":
+        taken = [o for o in ordered_options(ctx.event) if signups.get(o.key)]
+        if taken:
+            lines.append(ctx._("Options:"))
+            for option in taken:
+                people = signups[option.key]
+                count = ctx.ngettext("{n} person", "{n} people", people).format(n=people)
+                lines.append(f"• {option_title(ctx, option)}" + (f": {count}" if option.capacity else ""))
+        else:
+            lines.append(ctx._("Options: none"))
+    if collectivity.lead_volunteer:
+        lines.append(ctx._("Volunteers as workshop lead."))
+    return lines
+
+
+def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
+    by_id = {w.id: w for w in ctx.event.workshops}
+    lines = [""]
+    if len(collectivity.choices) == 2:
+        lines.append(ctx._("Workshop choices:"))
+        for choice in collectivity.choices:
+            lines.append(f"{choice.rank}. {workshop_label(ctx, by_id[choice.workshop_id])}")
+    else:
+        lines.append(ctx._("Workshop choices: not made yet (/choose)."))
+    assigned = ctx.session.scalars(select(Assignment).where(Assignment.collectivity_id == collectivity.id)).all()
+    if assigned:
+        lines.append(ctx._("Assigned by the organisers:"))
+        lines += [f"• {workshop_label(ctx, by_id[a.workshop_id])}" for a in assigned if a.workshop_id in by_id]
+    return lines
+
+
+def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
+    abstracts = abstracts_of(ctx.session, collectivity)
+    if not abstracts:
+        return [ctx._("Abstract: not sent yet (/abstract).")]
+    by_id = {w.id: w for w in ctx.event.workshops}
+    lines = [ctx._("Abstracts:")]
+    for abstract in abstracts:
+        line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — « {abstract.title} »"
+        if abstract.speaker:
+            line += " — " + ctx._("speaker: {name}").format(name=abstract.speaker)
+        if abstract.partner_collectivity_id:
+            partner = ctx.session.get(Collectivity, abstract.partner_collectivity_id)
+            if partner is not None:
+                line += " — " + ctx._("with {name}").format(name=partner.name(ctx.locale))
+        lines.append(line)
+    return lines
+
+
+def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.datetime) -> str:
+    date = ctx.translator.short_date(deadline.due)
+    title = ctx.text(deadline.title)
+    if now >= closing:
+        return f"• {date} — {title} " + ctx._("(past)")
+    left = ctx._("{delay} left").format(delay=ctx.translator.duration(closing - now))
+    return f"• {date} ({left}) — {title}"
+
+
+def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime) -> list[str]:
+    lines = [_due_line(ctx, item.deadline, item.closes_at, now)]
+    if not item.tasks:
+        lines.append("   " + ctx._("for information, nothing to do"))
+    for task in item.tasks:
+        mark = DONE if task.done else TODO
+        hint = f" (/done {task.task.key})" if task.manual and not task.done else ""
+        lines.append(f"   {mark} {ctx.text(task.task.title)}{hint}")
+    return lines
+
+
+def deadlines(ctx: Context, _args: str) -> Reply:
+    now = ctx.clock.now()
+    collectivity = collectivity_of(ctx.session, ctx.event, ctx.user)
+    if collectivity is None:
+        return _all_deadlines(ctx, now)
+    items = progress(ctx.session, ctx.event, collectivity)
+    upcoming = [i for i in items if not i.is_past(now)]
+    past = [i for i in items if i.is_past(now)]
+    lines = [ctx._("Deadlines of {name}, soonest first:").format(name=name_of(ctx, collectivity))]
+    if not upcoming:
+        lines.append(ctx._("No deadline is left."))
+    for item in upcoming:
+        lines += _deadline_lines(ctx, item, now)
+        if item.deadline.to:
+            lines.append("   " + ctx._("To: {to}").format(to=ctx.text(item.deadline.to)))
+    if past:
+        lines += ["", ctx._("Past deadlines:")]
+        for item in reversed(past):
+            lines += _deadline_lines(ctx, item, now)
+    return Reply("\n".join(lines))
+
+
+def _all_deadlines(ctx: Context, now: dt.datetime) -> Reply:
+    audience = {
+        "fr": ctx._("French collectivities"),
+        "ja": ctx._("Japanese collectivities"),
+        "leads": ctx._("workshop leads"),
+    }
+    lines = [ctx._("The event's deadlines, soonest first:")]
+    ordered = sorted(ctx.event.deadlines, key=lambda d: (closes_at(ctx.event, d) <= now, d.due, d.key))
+    for deadline in ordered:
+        line = _due_line(ctx, deadline, closes_at(ctx.event, deadline), now)
+        if deadline.applies_to in audience:
+            line += f" [{audience[deadline.applies_to]}]"
+        lines.append(line)
+    lines += ["", ctx._("Join your collectivity with /join to see what it still has to do.")]
+    return Reply("\n".join(lines))
+
+
+def _task_list(ctx: Context, collectivity: Collectivity, *, done_ones: bool) -> tuple[list[str], Buttons]:
+    states = task_states(ctx.session, ctx.event, collectivity)
+    lines: list[str] = []
+    rows: list[tuple[Button, ...]] = []
+    for number, task in enumerate(manual_tasks(ctx.event, collectivity), start=1):
+        is_done = states[task.key].done
+        lines.append(f"{number}. {DONE if is_done else TODO} {ctx.text(task.title)} ({task.key})")
+        if is_done == done_ones:
+            prefix = "undo" if done_ones else "done"
+            rows.append((Button(f"{number}. {ctx.text(task.title)}"[:40], f"{prefix}:{task.key}"),))
+    return lines, tuple(rows)
+
+
+def _find(ctx: Context, collectivity: Collectivity, text: str, *, done_ones: bool) -> Task:
+    task = find_task(ctx.event, collectivity, text)
+    if task is None:
+        lines, buttons = _task_list(ctx, collectivity, done_ones=done_ones)
+        known = next((t for t in ctx.event.tasks if t.key == text.strip().lower()), None)
+        if known is not None and known.check != "manual":
+            first = explain(ctx, ParticipationError("task_not_manual", task=known)).message
+        else:
+            first = ctx._("I do not know the task “{text}”. Here are the tasks you mark yourself:").format(
+                text=text[:40]
+            )
+        raise Refusal("\n".join([first, *lines]), buttons)
+    return task
+
+
+def done(ctx: Context, args: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    if not args.strip():
+        lines, buttons = _task_list(ctx, collectivity, done_ones=False)
+        head = ctx._("The tasks I cannot see by myself; tap one when it is done, or send /done <task>:")
+        return Reply("\n".join([head, *lines]), buttons=buttons)
+    task = _find(ctx, collectivity, args, done_ones=False)
+    title = ctx.text(task.title)
+    changed = mark_done(
+        ctx.session, collectivity=collectivity, task=task, now=ctx.clock.now(), actor=ctx.incoming.actor
+    )
+    if not changed:
+        return Reply(ctx._("“{task}” was already marked done.").format(task=title))
+    return Reply(
+        ctx._("Noted: “{task}” is done. If this was a mistake, send /undo {key}.").format(task=title, key=task.key),
+        edit=ctx.incoming.action is not None,
+    )
+
+
+def undo(ctx: Context, args: str) -> Reply:
+    collectivity = require_collectivity(ctx)
+    if not args.strip():
+        lines, buttons = _task_list(ctx, collectivity, done_ones=True)
+        if not buttons:
+            return Reply(ctx._("No task is marked done yet."))
+        head = ctx._("Which task is not done after all?")
+        return Reply("\n".join([head, *lines]), buttons=buttons)
+    task = _find(ctx, collectivity, args, done_ones=True)
+    title = ctx.text(task.title)
+    changed = mark_undone(
+        ctx.session, collectivity=collectivity, task=task, now=ctx.clock.now(), actor=ctx.incoming.actor
+    )
+    if not changed:
+        return Reply(ctx._("“{task}” was not marked done.").format(task=title))
+    return Reply(ctx._("Noted: “{task}” is still to do.").format(task=title), edit=ctx.incoming.action is not None)

@@ -1,0 +1,81 @@
+"""Reachability of people and the group chats subscribed to announcements."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import AdminGrant, ChannelSubscription, ChatUser
+
+
+def mark_unreachable(session: Session, platform: str, chat_id: str, at: dt.datetime) -> int:
+    """Record that the platform refused a private message to `chat_id` (the person blocked the bot).
+
+    Returns how many identities were marked; a time already recorded is kept.
+    """
+    result = session.execute(
+        update(ChatUser)
+        .where(
+            ChatUser.platform == platform,
+            or_(ChatUser.private_chat_id == chat_id, ChatUser.user_id == chat_id),
+            ChatUser.unreachable_since.is_(None),
+        )
+        .values(unreachable_since=at)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_reachable(session: Session, platform: str, user_id: str) -> int:
+    """Forget a recorded block: the person wrote to the bot or unblocked it."""
+    result = session.execute(
+        update(ChatUser)
+        .where(
+            ChatUser.platform == platform,
+            ChatUser.user_id == user_id,
+            ChatUser.unreachable_since.is_not(None),
+        )
+        .values(unreachable_since=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def granted_organisers(session: Session, platform: str) -> list[str]:
+    """User ids of the organisers named in chat on `platform` (ADMINS holds the others)."""
+    return list(session.scalars(select(AdminGrant.user_id).where(AdminGrant.platform == platform)))
+
+
+def channel_subscription(session: Session, platform: str, chat_id: str) -> ChannelSubscription | None:
+    return session.scalars(
+        select(ChannelSubscription).where(
+            ChannelSubscription.platform == platform, ChannelSubscription.chat_id == chat_id
+        )
+    ).one_or_none()
+
+
+def channel_subscriptions(session: Session, platform: str | None = None) -> list[ChannelSubscription]:
+    """Subscribed group chats, oldest first; only those of `platform` when given."""
+    query = select(ChannelSubscription).order_by(ChannelSubscription.subscribed_at, ChannelSubscription.id)
+    if platform is not None:
+        query = query.where(ChannelSubscription.platform == platform)
+    return list(session.scalars(query))
+
+
+def subscribe_channel(
+    session: Session, *, platform: str, chat_id: str, title: str | None, by: str, at: dt.datetime
+) -> ChannelSubscription:
+    """Add a subscription row (the caller checked there is none yet)."""
+    row = ChannelSubscription(platform=platform, chat_id=chat_id, title=title, subscribed_by=by, subscribed_at=at)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def move_channel(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+    """Follow a chat that changed id (a Telegram group upgraded to a supergroup)."""
+    row = channel_subscription(session, platform, old_chat_id)
+    if row is not None and channel_subscription(session, platform, new_chat_id) is None:
+        row.chat_id = new_chat_id

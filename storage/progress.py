@@ -1,0 +1,137 @@
+"""Which tasks a collectivity has done, deadline by deadline.
+
+A task is done when the bot sees it (`check`: confirmation, delegation, workshop_choices,
+abstract) or, for `manual` tasks, when a contact marked it with /done (a TaskDone row).
+The scheduler asks the same questions to decide whom to remind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Abstract, Collectivity, Deadline, Delegate, Event, Task, TaskDone, WorkshopChoice
+
+
+def applies(audience: str, collectivity: Collectivity) -> bool:
+    """Whether an audience of the event file (all, fr, ja, leads) includes this collectivity."""
+    if audience == "fr":
+        return collectivity.country == "fr"
+    if audience == "ja":
+        return collectivity.country == "jp"
+    if audience == "leads":
+        return collectivity.lead_volunteer
+    return True
+
+
+def closes_at(event: Event, deadline: Deadline) -> dt.datetime:
+    """A deadline's due date lasts the whole day: it closes at the next midnight, event time."""
+    return dt.datetime.combine(deadline.due + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo(event.timezone))
+
+
+def task_applies(event: Event, task: Task, collectivity: Collectivity) -> bool:
+    """A task concerns a collectivity when one of the deadlines listing it does (or none lists it)."""
+    listing = [d for d in event.deadlines if task.key in d.task_keys]
+    return not listing or any(applies(d.applies_to, collectivity) for d in listing)
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task: Task
+    done: bool
+    # When a contact marked a manual task done; None for what the bot sees by itself.
+    done_at: dt.datetime | None = None
+
+    @property
+    def manual(self) -> bool:
+        return self.task.check == "manual"
+
+
+@dataclass(frozen=True)
+class DeadlineProgress:
+    deadline: Deadline
+    closes_at: dt.datetime
+    tasks: tuple[TaskProgress, ...]
+
+    @property
+    def complete(self) -> bool:
+        return all(t.done for t in self.tasks)
+
+    @property
+    def pending(self) -> tuple[TaskProgress, ...]:
+        return tuple(t for t in self.tasks if not t.done)
+
+    def is_past(self, now: dt.datetime) -> bool:
+        return now >= self.closes_at
+
+
+def _seen(session: Session, collectivity: Collectivity) -> dict[str, bool]:
+    """What the bot sees by itself, one answer per kind of check."""
+    delegates = session.scalar(
+        select(func.count()).select_from(Delegate).where(Delegate.collectivity_id == collectivity.id)
+    )
+    choices = session.scalar(
+        select(func.count()).select_from(WorkshopChoice).where(WorkshopChoice.collectivity_id == collectivity.id)
+    )
+    abstracts = session.scalar(
+        select(func.count()).select_from(Abstract).where(Abstract.collectivity_id == collectivity.id)
+    )
+    confirmed = collectivity.status == "confirmed"
+    return {
+        "confirmation": confirmed,
+        "delegation": confirmed and bool(collectivity.delegation_size) and bool(delegates),
+        "workshop_choices": choices == 2,
+        "abstract": bool(abstracts),
+    }
+
+
+def task_states(session: Session, event: Event, collectivity: Collectivity) -> dict[str, TaskProgress]:
+    """Every task of the event, done or not, for this collectivity (whether it applies or not)."""
+    seen = _seen(session, collectivity)
+    marked = {
+        row.task_key: row
+        for row in session.scalars(select(TaskDone).where(TaskDone.collectivity_id == collectivity.id))
+    }
+    states = {}
+    for task in event.tasks:
+        if task.check == "manual":
+            row = marked.get(task.key)
+            states[task.key] = TaskProgress(task, row is not None, row.done_at if row else None)
+        else:
+            states[task.key] = TaskProgress(task, seen.get(task.check, False))
+    return states
+
+
+def progress(session: Session, event: Event, collectivity: Collectivity) -> list[DeadlineProgress]:
+    """The deadlines that apply to this collectivity, soonest first, with each task done or not."""
+    states = task_states(session, event, collectivity)
+    result = []
+    for deadline in sorted(event.deadlines, key=lambda d: (d.due, d.key)):
+        if not applies(deadline.applies_to, collectivity):
+            continue
+        tasks = tuple(states[key] for key in deadline.task_keys if key in states)
+        result.append(DeadlineProgress(deadline, closes_at(event, deadline), tasks))
+    return result
+
+
+def pending_collectivities(session: Session, event: Event, deadline: Deadline) -> list[Collectivity]:
+    """Collectivities this deadline applies to that still have one of its tasks to do (declined ones aside)."""
+    if not deadline.task_keys:
+        return []
+    collectivities = session.scalars(
+        select(Collectivity)
+        .where(Collectivity.event_id == event.id, Collectivity.status != "declined")
+        .order_by(Collectivity.name_fr)
+    ).all()
+    pending = []
+    for collectivity in collectivities:
+        if not applies(deadline.applies_to, collectivity):
+            continue
+        states = task_states(session, event, collectivity)
+        if any(not states[key].done for key in deadline.task_keys if key in states):
+            pending.append(collectivity)
+    return pending

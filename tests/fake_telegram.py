@@ -1,0 +1,406 @@
+"""A fake Telegram Bot API on 127.0.0.1, for driving the real PTB Application over HTTP.
+
+It answers the methods the bot uses with Telegram's JSON (`{"ok": true, "result": …}`),
+records every request with its monotonic time, long-polls getUpdates from a queue, and
+fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found).
+Also: update builders, and a guard that makes any non-loopback connection fail the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import time
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pytest
+from aiohttp import web
+
+TOKEN = "123456:TEST-not-a-real-token"
+BOT_USER = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Rencontres",
+    "username": "rencontres_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+# Parameters PTB sends JSON-encoded; the others arrive as plain strings.
+JSON_PARAMETERS = {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
+T = TypeVar("T")
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    files: dict[str, tuple[str, bytes, str]] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+    # What the fake answered: the "result" on success, else the error description.
+    result: Any = None
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    retry_after: int | None = None
+
+
+class FakeTelegram:
+    """The Bot API of one bot, served by aiohttp on a free loopback port."""
+
+    def __init__(self, *, max_poll_wait: float = 0.5) -> None:
+        self.calls: list[Call] = []
+        self.max_poll_wait = max_poll_wait
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.menus: dict[tuple[str, str | None], list[dict[str, str]]] = {}
+        self.webhook: dict[str, Any] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(100)
+        self._failures: dict[str, list[Failure]] = {}
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- server ---------------------------------------------------------------------------
+
+    async def start(self) -> FakeTelegram:
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        return self
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeTelegram:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def api_url(self) -> str:
+        """What TELEGRAM_API_URL is set to (the token is appended by PTB)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- what the tests look at -----------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """Texts of every sendMessage (to `chat_id` when given), in order."""
+        return [
+            str(call.params["text"])
+            for call in self.calls_to("sendMessage")
+            if chat_id is None or int(call.params["chat_id"]) == chat_id
+        ]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Wait (at most `timeout` seconds) until the bot made `count` calls to `method`."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(lambda: len(self.calls_to(method)) >= count)
+        except TimeoutError:
+            seen = [call.method for call in self.calls]
+            raise AssertionError(f"expected {count} {method} within {timeout}s; the bot called {seen}") from None
+        return self.calls_to(method)
+
+    def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None) -> None:
+        """Answer the next call to `method` with this error instead of the result."""
+        self._failures.setdefault(method, []).append(Failure(status, description, retry_after))
+
+    # -- updates --------------------------------------------------------------------------
+
+    async def push(self, update: dict[str, Any]) -> None:
+        """Queue an update for getUpdates (a waiting long poll answers at once)."""
+        self._updates.append(update)
+        await self._notify()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def user(self, user_id: int, first_name: str, language_code: str | None = None) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            user["language_code"] = language_code
+        self.chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": first_name})
+        return user
+
+    def group(self, chat_id: int, title: str) -> dict[str, Any]:
+        chat = {"id": chat_id, "type": "supergroup", "title": title}
+        self.chats[chat_id] = chat
+        return chat
+
+    def message(
+        self,
+        user: dict[str, Any],
+        text: str,
+        *,
+        chat: dict[str, Any] | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """An update with a text message from `user` (in their private chat unless `chat`)."""
+        chat = chat or self.chats[user["id"]]
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
+        """An update for `user` pressing the button `data` under the bot's `message`."""
+        current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
+        query = {
+            "id": f"q{next(self._message_ids)}",
+            "from": user,
+            "chat_instance": f"ci{message['chat']['id']}",
+            "message": current,
+            "data": data,
+        }
+        return {"update_id": next(self._update_ids), "callback_query": query}
+
+    def blocked_by(self, user: dict[str, Any], *, blocked: bool = True) -> dict[str, Any]:
+        """The my_chat_member update Telegram sends when `user` blocks (or unblocks) the bot."""
+        member = {"user": BOT_USER, "status": "member"}
+        kicked = {"user": BOT_USER, "status": "kicked", "until_date": 0}
+        change = {
+            "chat": self.chats[user["id"]],
+            "from": user,
+            "date": int(time.time()),
+            "old_chat_member": member if blocked else kicked,
+            "new_chat_member": kicked if blocked else member,
+        }
+        return {"update_id": next(self._update_ids), "my_chat_member": change}
+
+    # -- the API --------------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        method = request.match_info["method"]
+        params, files = await _read_parameters(request)
+        call = Call(method, params, files)
+        self.calls.append(call)
+        await self._notify()
+        failures = self._failures.get(method)
+        if failures:
+            failure = failures.pop(0)
+            call.result = failure.description
+            return _error(failure.status, failure.description, failure.retry_after)
+        handler: Callable[[Call], Awaitable[web.Response]] | None = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found")
+        response = await handler(call)
+        assert response.text is not None
+        body = json.loads(response.text)
+        call.result = body.get("result", body.get("description"))
+        return response
+
+    async def _api_getMe(self, call: Call) -> web.Response:
+        return _ok(BOT_USER)
+
+    async def _api_getUpdates(self, call: Call) -> web.Response:
+        if self.webhook.get("url"):
+            return _error(409, "Conflict: can't use getUpdates method while webhook is active")
+        offset = int(call.params.get("offset", 0))
+        # Asking from `offset` confirms every earlier update: Telegram forgets them.
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        wait = min(float(call.params.get("timeout", 0)), self.max_poll_wait)
+        if not self._updates and wait > 0:
+            try:
+                async with asyncio.timeout(wait), self._changed:
+                    await self._changed.wait_for(lambda: bool(self._updates))
+            except TimeoutError:
+                pass
+        limit = int(call.params.get("limit", 100))
+        return _ok(self._updates[:limit])
+
+    async def _api_sendMessage(self, call: Call) -> web.Response:
+        message = self._new_message(call, text=str(call.params["text"]))
+        return _ok(message)
+
+    async def _api_editMessageText(self, call: Call) -> web.Response:
+        key = (int(call.params["chat_id"]), int(call.params["message_id"]))
+        message = self.messages.get(key)
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        markup = call.params.get("reply_markup")
+        if message.get("text") == call.params["text"] and message.get("reply_markup") == markup:
+            return _error(400, "Bad Request: message is not modified: specified new message content is the same")
+        message = {**message, "text": call.params["text"], "edit_date": int(time.time())}
+        message.pop("reply_markup", None)
+        if markup:
+            message["reply_markup"] = markup
+        self.messages[key] = message
+        return _ok(message)
+
+    async def _api_answerCallbackQuery(self, call: Call) -> web.Response:
+        return _ok(True)
+
+    async def _api_sendDocument(self, call: Call) -> web.Response:
+        name, content, mime = call.files["document"]
+        document = {
+            "file_id": f"doc{len(self.calls)}",
+            "file_unique_id": f"u{len(self.calls)}",
+            "file_name": name,
+            "mime_type": mime,
+            "file_size": len(content),
+        }
+        return _ok(self._new_message(call, document=document, caption=call.params.get("caption")))
+
+    async def _api_sendPhoto(self, call: Call) -> web.Response:
+        _name, content, _mime = call.files["photo"]
+        size = {"file_id": f"ph{len(self.calls)}", "file_unique_id": f"u{len(self.calls)}", "file_size": len(content)}
+        photo = [{**size, "width": 320, "height": 240}]
+        return _ok(self._new_message(call, photo=photo, caption=call.params.get("caption")))
+
+    async def _api_setMyCommands(self, call: Call) -> web.Response:
+        commands = call.params["commands"]
+        for command in commands:
+            name, description = command["command"], command["description"]
+            if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name.islower()):
+                return _error(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                return _error(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = json.dumps(call.params.get("scope", {"type": "default"}), sort_keys=True)
+        self.menus[(scope, call.params.get("language_code"))] = commands
+        return _ok(True)
+
+    async def _api_deleteMyCommands(self, call: Call) -> web.Response:
+        scope = json.dumps(call.params.get("scope", {"type": "default"}), sort_keys=True)
+        self.menus.pop((scope, call.params.get("language_code")), None)
+        return _ok(True)
+
+    async def _api_setWebhook(self, call: Call) -> web.Response:
+        self.webhook = {"url": call.params["url"], "secret_token": call.params.get("secret_token")}
+        return _ok(True)
+
+    async def _api_deleteWebhook(self, call: Call) -> web.Response:
+        self.webhook = {}
+        return _ok(True)
+
+    async def _api_getWebhookInfo(self, call: Call) -> web.Response:
+        info = {"url": self.webhook.get("url", ""), "has_custom_certificate": False, "pending_update_count": 0}
+        return _ok(info)
+
+    def _new_message(self, call: Call, **content: Any) -> dict[str, Any]:
+        chat_id = int(call.params["chat_id"])
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = {"id": chat_id, "type": "private", "first_name": "Contact"}
+            if chat_id < 0:
+                chat = {"id": chat_id, "type": "group", "title": "Group"}
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": BOT_USER,
+            **{key: value for key, value in content.items() if value is not None},
+        }
+        if call.params.get("reply_markup"):
+            message["reply_markup"] = call.params["reply_markup"]
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+
+async def _read_parameters(request: web.Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes, str]]]:
+    params: dict[str, Any] = {}
+    files: dict[str, tuple[str, bytes, str]] = {}
+    if request.content_type == "application/json":
+        params = await request.json()
+    elif request.can_read_body:
+        form = await request.post()
+        for name, value in form.items():
+            if isinstance(value, web.FileField):
+                files[name] = (value.filename, value.file.read(), value.content_type)
+            elif name in JSON_PARAMETERS:
+                params[name] = json.loads(str(value))
+            else:
+                params[name] = str(value)
+    params.update({name: value for name, value in request.query.items() if name not in params})
+    return params, files
+
+
+def _ok(result: Any) -> web.Response:
+    return web.json_response({"ok": True, "result": result})
+
+
+def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=status)
+
+
+# -- no network but loopback ------------------------------------------------------------------
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def forbid_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Make any connection to a non-loopback address fail, and fail the test if one was tried.
+
+    Use as `yield from forbid_network(monkeypatch)` in an autouse fixture.
+    """
+    attempts: list[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def allowed(host: object) -> bool:
+        return isinstance(host, str) and (host in LOOPBACK or host.startswith("127."))
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not allowed(host if isinstance(host, str) else str(host)):
+            attempts.append(f"getaddrinfo {host}")
+            raise OSError(f"network access is forbidden in tests: {host}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def guard(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not allowed(address[0]):
+            attempts.append(f"connect {address}")
+            raise OSError(f"network access is forbidden in tests: {address}")
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        guard(sock, address)
+        real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: Any) -> int:
+        guard(sock, address)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    yield attempts
+    assert not attempts, f"the test tried to reach the network: {attempts}"
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run an async test body (the suite has no asyncio plugin)."""
+    return asyncio.run(coroutine)
