@@ -1,4 +1,4 @@
-"""The command line: `rencontres-bot console | run | db upgrade | event check`."""
+"""The command line: `rencontres-bot console | run | db upgrade | event check | admin import | export`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.config import ConfigError, Settings
 from handlers.clock import Clock, ShiftedClock, SystemClock
 from locales import SUPPORTED
 from storage.event_file import EventFileError, read_event_file
+from storage.exports import KINDS as EXPORT_KINDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,6 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
     check = event_sub.add_parser("check", help="validate an event file and say what is wrong")
     check.add_argument("file")
     check.set_defaults(func=event_check)
+
+    admin = sub.add_parser("admin", help="organisers' tasks (the twins of some /admin commands)")
+    admin_sub = admin.add_subparsers(required=True, metavar="TASK")
+    imp = admin_sub.add_parser("import", help="import collectivities from a .csv or .xlsx file (all rows or none)")
+    imp.add_argument("file", help="headers: name_fr,name_ja,country,kind[,status]")
+    imp.add_argument("--event", help="event YAML file")
+    imp.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    imp.set_defaults(func=admin_import)
+
+    export = sub.add_parser("export", help="write one of the organisers' lists to a file")
+    export.add_argument("kind", choices=EXPORT_KINDS, help="doc5, doc7, doc8 or delegations")
+    export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
+    export.add_argument("--output", help="file to write (default: <event>-<kind>-<date>.<format> here)")
+    export.add_argument("--lang", choices=SUPPORTED, default="fr", help="language of headers and labels")
+    export.add_argument("--event", help="event YAML file")
+    export.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    export.set_defaults(func=export_list)
     return parser
 
 
@@ -108,4 +126,58 @@ def event_check(args: argparse.Namespace, _settings: Settings) -> int:
         f"{args.file}: valid — {spec.key}, {len(spec.programme)} programme items, "
         f"{len(spec.workshops)} workshops, {len(spec.deadlines)} deadlines."
     )
+    return 0
+
+
+def _cli_actor() -> str:
+    """Who the audit log names for a change made on the command line."""
+    return f"cli:{os.environ.get('USER') or 'unknown'}"[:90]
+
+
+def admin_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import BotCore
+    from locales import Translator
+    from storage.db import transaction
+    from storage.imports import ImportRejected, import_collectivities
+    from storage.models import Event
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        print(f"rencontres-bot: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 2
+    clock = SystemClock()
+    core = BotCore.start(settings, clock)
+    english = Translator("en").gettext
+    try:
+        with transaction(core.sessions) as session:
+            event = session.get_one(Event, core.event_id)
+            count = import_collectivities(session, event, content, path.name, actor=_cli_actor(), now=clock.now())
+    except ImportRejected as rejected:
+        print(f"{path}: nothing was imported.", file=sys.stderr)
+        for problem in rejected.problems:
+            print(problem.render(english), file=sys.stderr)
+        return 1
+    print(f"Imported {count} collectivities from {path}.")
+    return 0
+
+
+def export_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import BotCore
+    from locales import Translator
+    from storage import exports
+    from storage.db import transaction
+    from storage.models import Event
+
+    clock = SystemClock()
+    core = BotCore.start(settings, clock)
+    translator = Translator(args.lang)
+    with transaction(core.sessions) as session:
+        event = session.get_one(Event, core.event_id)
+        table = exports.build(args.kind, session, event, translator.gettext, translator.locale)
+        today = clock.now().astimezone(ZoneInfo(event.timezone)).date()
+        output = Path(args.output) if args.output else Path(exports.filename(event, args.kind, today, args.fmt))
+    output.write_bytes(exports.render(table, args.fmt))
+    print(f"{output}: {len(table.rows)} rows.")
     return 0

@@ -1,4 +1,8 @@
-"""(being written)"""
+"""The organisers' commands (`/admin …`); the router answers them for organisers only.
+
+Each area is its own module: collectivities, invites and organisers, lists and stats,
+the event's workshops and deadlines, and balancing.
+"""
 
 from __future__ import annotations
 
@@ -6,4 +10,8 @@ from handlers.router import Router
 
 
 def register(router: Router) -> None:
-    """Nothing yet."""
+    """Every `/admin` command and the buttons they show."""
+    from handlers import admin_balance, admin_collectivities, admin_event, admin_invites, admin_lists
+
+    for module in (admin_collectivities, admin_invites, admin_lists, admin_event, admin_balance):
+        module.register(router)

@@ -11,11 +11,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from fake_telegram import TOKEN, Call, FakeTelegram
 from telegram import Update
 
 from bot.core import BotCore
 from bot.telegram import TelegramAdapter
+from tests.fake_telegram import TOKEN, Call, FakeTelegram
 
 
 @asynccontextmanager

@@ -6,12 +6,12 @@ import datetime as dt
 import threading
 
 import pytest
-from participation_support import add_collectivity, add_invite, fill_confirm_form, linked, set_slots
 from sqlalchemy import select
 
 from bot.core import BotCore
 from storage.db import transaction
 from storage.models import AuditEntry, Collectivity, Event, Workshop, WorkshopChoice
+from tests.participation_support import add_collectivity, add_invite, fill_confirm_form, linked, set_slots
 
 SAVED = {
     "fr": "Vos choix d'ateliers sont enregistrés",

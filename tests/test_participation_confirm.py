@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from participation_support import OPTION_ORDER, add_collectivity, fill_confirm_form, linked
 from sqlalchemy import select
 
 from bot.core import BotCore
 from storage.db import transaction
 from storage.models import AuditEntry, Collectivity, Delegate, FormState, OptionSignup
+from tests.participation_support import OPTION_ORDER, add_collectivity, fill_confirm_form, linked
 
 SUMMARY = {"fr": "Vérifiez vos réponses", "ja": "回答内容をご確認ください", "en": "Please check your answers"}
 CONFIRMED = {"fr": "est confirmée", "ja": "参加が確定しました", "en": "is confirmed"}

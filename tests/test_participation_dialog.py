@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from participation_support import add_collectivity, add_invite, fill_confirm_form, set_slots
 from sqlalchemy import select
 
 from storage.db import transaction
 from storage.models import Abstract, TaskDone
+from tests.participation_support import add_collectivity, add_invite, fill_confirm_form, set_slots
 
 PARIS = ZoneInfo("Europe/Paris")
 TEXTS = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from participation_support import NOW, add_collectivity, add_invite
 from sqlalchemy import select
 
 from storage.db import transaction
 from storage.models import AuditEntry, Contact, Invite
+from tests.participation_support import NOW, add_collectivity, add_invite
 
 WELCOME = {"fr": "Vous agissez désormais pour", "ja": "の担当者として登録されました", "en": "You now act for"}
 

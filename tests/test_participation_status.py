@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from participation_support import add_collectivity, fill_confirm_form, linked
 from sqlalchemy import select
 
 from storage.db import transaction
 from storage.models import Collectivity, Deadline, Event
 from storage.progress import pending_collectivities, progress
+from tests.participation_support import add_collectivity, fill_confirm_form, linked
 
 
 def test_done_without_a_task_lists_them_and_a_button_marks_one(chat, core):

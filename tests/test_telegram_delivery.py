@@ -6,14 +6,14 @@ import json
 import logging
 
 import pytest
-from fake_telegram import BOT_USER, forbid_network, run
 from sqlalchemy import select
-from telegram_harness import methods, telegram_bot, texts
 
 from bot.telegram import MAX_TEXT, file_url_for, split_text, utf16_len
 from handlers.types import Attachment, Button, Reply
 from locales import Translator
 from storage.models import ChatUser
+from tests.fake_telegram import BOT_USER, forbid_network, run
+from tests.telegram_harness import methods, telegram_bot, texts
 
 ORGANISER_ID = 9001
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from fake_telegram import BOT_USER, forbid_network, run
 from sqlalchemy import select
-from telegram_harness import methods, telegram_bot, texts
 
 from handlers import build_router
 from storage.models import ChannelSubscription, ChatUser, Collectivity, Workshop, WorkshopChoice
+from tests.fake_telegram import BOT_USER, forbid_network, run
+from tests.telegram_harness import methods, telegram_bot, texts
 
 ORGANISER_ID = 9001
 CODE = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}\b")

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from fake_telegram import TOKEN, FakeTelegram, forbid_network, run
 from sqlalchemy import select
-from telegram_harness import telegram_bot
 
 from bot.app import serve
 from bot.config import ConfigError, Settings
 from bot.http import TELEGRAM_SECRET_HEADER, TELEGRAM_WEBHOOK_PATH, bound_port, build_app, start_server, telegram_routes
 from storage.models import ChatUser
+from tests.fake_telegram import TOKEN, FakeTelegram, forbid_network, run
+from tests.telegram_harness import telegram_bot
 
 SECRET = "s3cret-Token_for-tests"
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,125 @@
+"""`/admin balance`: propose the optimal assignment to workshops, apply it on an organiser's confirmation.
+
+The Apply button carries a fingerprint of the inputs (choices, statuses, capacities);
+pressing it solves again — the solver is deterministic — and refuses if the inputs
+changed, so nothing about the proposal needs to live in memory across a restart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from handlers.admin_common import country_label, require_admin
+from handlers.context import Context, Refusal
+from handlers.router import Router
+from handlers.types import Button, Reply
+from locales import N_
+from storage.balancing import Inputs, Plan, apply_plan, read_inputs, solve
+from storage.models import Collectivity, Workshop
+
+
+def register(router: Router) -> None:
+    router.admin_command("balance", N_("propose the best assignment to workshops, then apply it"))(balance)
+    router.action("admbal")(pressed)
+
+
+def _plan(ctx: Context) -> tuple[Inputs, Plan]:
+    inputs = read_inputs(ctx.session, ctx.event)
+    if not inputs.candidates:
+        raise Refusal(ctx._("No confirmed collectivity has chosen its workshops yet: there is nothing to balance."))
+    return inputs, solve(inputs.candidates, inputs.capacities)
+
+
+def balance(ctx: Context, _args: str) -> Reply:
+    inputs, plan = _plan(ctx)
+    names = _names(ctx, [c.id for c in inputs.candidates] + list(inputs.without_choices) + list(inputs.not_confirmed))
+    workshops = {w.id: w for w in ctx.event.workshops}
+    lines = [ctx._("Proposed assignment (not applied yet):")]
+    for w in ctx.event.workshops:
+        members = [cid for cid, p in plan.placements.items() if p.workshop == w.id]
+        capacity = ctx._("no capacity set") if w.capacity is None else ctx._("capacity {n}").format(n=w.capacity)
+        lines.append(
+            ctx._("Workshop {number} ({count}, {capacity}):").format(
+                number=w.number, count=len(members), capacity=capacity
+            )
+        )
+        for country in ("fr", "jp"):
+            group = sorted(names[cid] for cid in members if _country(inputs, cid) == country)
+            lines.append(f"   {country_label(ctx, country)} ({len(group)}): {', '.join(group) or '—'}")
+    unplaced = sum(1 for p in plan.placements.values() if p.workshop is None)
+    lines += [
+        "",
+        ctx._("1st choice: {first} · 2nd choice: {second} · no workshop: {none}").format(
+            first=plan.firsts, second=plan.seconds, none=unplaced
+        ),
+    ]
+    if plan.misses:
+        lines += ["", ctx._("Who did not get a choice, and why:")]
+        for miss in plan.misses:
+            lines.append("• " + _explain(ctx, names[miss.collectivity], miss.rank, miss.full, workshops))
+    if inputs.without_choices:
+        left = ", ".join(names[cid] for cid in inputs.without_choices)
+        lines += ["", ctx._("Confirmed but without workshop choices (left out): {names}").format(names=left)]
+    if inputs.not_confirmed:
+        left = ", ".join(names[cid] for cid in inputs.not_confirmed)
+        lines += ["", ctx._("Chose workshops but not confirmed yet (left out): {names}").format(names=left)]
+    if all(w.capacity is None for w in ctx.event.workshops):
+        lines += ["", ctx._("No workshop has a capacity yet: set them with /admin workshop <number> capacity=<n>.")]
+    lines += ["", ctx._("Apply it? This replaces any earlier assignment.")]
+    buttons = ((Button(ctx._("Apply"), f"admbal:apply:{inputs.digest()}"), Button(ctx._("Cancel"), "admbal:cancel")),)
+    return Reply("\n".join(lines), buttons=buttons)
+
+
+def pressed(ctx: Context, payload: str) -> Reply:
+    require_admin(ctx)
+    if payload == "cancel":
+        return Reply(ctx._("Cancelled: the assignment was not changed."), edit=True)
+    _, _, digest = payload.partition(":")
+    inputs, plan = _plan(ctx)
+    if inputs.digest() != digest:
+        raise Refusal(
+            ctx._(
+                "The choices or capacities changed since this proposal, so I did not apply it. "
+                "Send /admin balance again."
+            )
+        )
+    written = apply_plan(ctx.session, ctx.event, plan, actor=ctx.incoming.actor, now=ctx.clock.now())
+    return Reply(
+        ctx.ngettext(
+            "Applied: {n} collectivity now has its workshop.",
+            "Applied: {n} collectivities now have their workshop.",
+            written,
+        ).format(n=written),
+        edit=True,
+    )
+
+
+def _names(ctx: Context, ids: list[int]) -> dict[int, str]:
+    found = {c.id: c for c in ctx.session.scalars(select(Collectivity).where(Collectivity.id.in_(ids)))} if ids else {}
+    return {cid: f"#{cid} {found[cid].name(ctx.locale)}" for cid in ids if cid in found}
+
+
+def _country(inputs: Inputs, cid: int) -> str:
+    return next(c.country for c in inputs.candidates if c.id == cid)
+
+
+def _explain(
+    ctx: Context,
+    name: str,
+    rank: int | None,
+    full: tuple[int, ...],
+    workshops: dict[int, Workshop],
+) -> str:
+    full_text = ctx.translator.list(
+        [
+            ctx._("workshop {number} (capacity {n})").format(number=workshops[w].number, n=workshops[w].capacity)
+            for w in full
+        ]
+    )
+    if rank == 2:
+        return ctx._("{name}: 2nd choice, because its 1st choice is full: {full}.").format(name=name, full=full_text)
+    if full:
+        return ctx._("{name}: no workshop, because both its choices are full: {full}.").format(
+            name=name, full=full_text
+        )
+    return ctx._("{name}: no workshop (its choices are not workshops of this event).").format(name=name)

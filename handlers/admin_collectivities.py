@@ -1,0 +1,174 @@
+"""Organisers' commands for collectivities: add, edit, remove, list, import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from handlers.admin_common import describe, parse_pairs, refuse, require_admin
+from handlers.context import Context, Refusal
+from handlers.router import Router
+from handlers.types import Button, Reply
+from locales import N_
+from storage.imports import ImportRejected, import_collectivities
+from storage.models.participation import COUNTRIES, STATUSES
+from storage.organisers import (
+    OrganiserError,
+    add_collectivity,
+    contact_counts,
+    edit_collectivity,
+    get_collectivity,
+    list_collectivities,
+    parse_country,
+    remove_collectivity,
+)
+
+# A chat message longer than this is cut; the export has everything.
+MAX_LISTED = 80
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def register(router: Router) -> None:
+    router.admin_command("add", N_("add a collectivity"), "name fr; name ja; fr|jp; kind")(add)
+    router.admin_command("edit", N_("change a collectivity"), "<no.> field=value …")(edit)
+    router.admin_command("remove", N_("remove a collectivity (asks for confirmation)"), "<no.>")(remove)
+    router.admin_command("list", N_("collectivities, by status or country"), "[status|fr|jp]")(list_)
+    router.admin_command("import", N_("import collectivities from a CSV or XLSX file (console only)"), "<path>")(
+        import_file
+    )
+    router.action("admrm")(remove_pressed)
+
+
+def add(ctx: Context, args: str) -> Reply:
+    parts = [p.strip() for p in args.split(";")]
+    if len(parts) not in (3, 4) or not parts[0]:
+        raise Refusal(
+            ctx._("Write: /admin add French name; Japanese name; fr or jp; kind — for example:")
+            + "\n/admin add Ville de Sète; セート市; fr; commune"
+        )
+    name_fr, name_ja, country = parts[:3]
+    kind = parts[3] if len(parts) == 4 else ""
+    try:
+        collectivity = add_collectivity(
+            ctx.session,
+            ctx.event,
+            name_fr=name_fr,
+            name_ja=name_ja,
+            country=country,
+            kind=kind,
+            actor=ctx.incoming.actor,
+            now=ctx.clock.now(),
+        )
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    return Reply(
+        ctx._("Added: {collectivity}").format(collectivity=describe(ctx, collectivity))
+        + "\n"
+        + ctx._("Send /admin invite {id} to create its invitation code.").format(id=collectivity.id)
+    )
+
+
+def edit(ctx: Context, args: str) -> Reply:
+    ident, _, rest = args.partition(" ")
+    if not ident:
+        raise Refusal(ctx._("Write: /admin edit <no.> field=value, for example /admin edit 3 kind=région"))
+    try:
+        collectivity = edit_collectivity(
+            ctx.session, ctx.event, ident, parse_pairs(ctx, rest), actor=ctx.incoming.actor, now=ctx.clock.now()
+        )
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    return Reply(ctx._("Saved: {collectivity}").format(collectivity=describe(ctx, collectivity)))
+
+
+def remove(ctx: Context, args: str) -> Reply:
+    try:
+        collectivity = get_collectivity(ctx.session, ctx.event, args)
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    contacts = contact_counts(ctx.session, ctx.event).get(collectivity.id, 0)
+    text = "\n".join(
+        [
+            ctx._("Remove {collectivity}?").format(collectivity=describe(ctx, collectivity)),
+            ctx.ngettext(
+                "Its {n} contact, its choices, delegation and abstracts will be deleted too.",
+                "Its {n} contacts, its choices, delegation and abstracts will be deleted too.",
+                contacts,
+            ).format(n=contacts),
+        ]
+    )
+    buttons = (
+        (
+            Button(ctx._("Remove"), f"admrm:{collectivity.id}"),
+            Button(ctx._("Keep it"), "admrm:keep"),
+        ),
+    )
+    return Reply(text, buttons=buttons)
+
+
+def remove_pressed(ctx: Context, payload: str) -> Reply:
+    require_admin(ctx)
+    if payload == "keep":
+        return Reply(ctx._("Nothing was removed."), edit=True)
+    try:
+        name = remove_collectivity(ctx.session, ctx.event, payload, actor=ctx.incoming.actor, now=ctx.clock.now())
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    return Reply(ctx._("Removed: {name}.").format(name=name), edit=True)
+
+
+def list_(ctx: Context, args: str) -> Reply:
+    word = args.strip().lower()
+    status = country = None
+    if word in STATUSES:
+        status = word
+    elif word:
+        try:
+            country = parse_country(word)
+        except OrganiserError:
+            raise Refusal(
+                ctx._("List by status ({statuses}) or by country ({countries}), or send /admin list alone.").format(
+                    statuses=", ".join(STATUSES), countries=", ".join(COUNTRIES)
+                )
+            ) from None
+    found = list_collectivities(ctx.session, ctx.event, status=status, country=country)
+    if not found:
+        return Reply(ctx._("No collectivity yet. Add one with /admin add or /admin import."))
+    contacts = contact_counts(ctx.session, ctx.event)
+    lines = [ctx.ngettext("{n} collectivity:", "{n} collectivities:", len(found)).format(n=len(found))]
+    for c in found[:MAX_LISTED]:
+        n = contacts.get(c.id, 0)
+        lines.append("• " + describe(ctx, c) + " · " + ctx.ngettext("{n} contact", "{n} contacts", n).format(n=n))
+    if len(found) > MAX_LISTED:
+        lines.append(
+            ctx._("… and {n} more: send /admin export doc5 for the whole list.").format(n=len(found) - MAX_LISTED)
+        )
+    return Reply("\n".join(lines))
+
+
+def import_file(ctx: Context, args: str) -> Reply:
+    # Reading a path is only safe for someone at this machine's terminal; chat platforms send files.
+    if ctx.incoming.platform != "console":
+        raise Refusal(
+            ctx._(
+                "Importing from a path works in the console only; "
+                "on the command line use: rencontres-bot admin import FILE."
+            )
+        )
+    if not args.strip():
+        raise Refusal(ctx._("Write: /admin import <path of a .csv or .xlsx file>"))
+    path = Path(args.strip()).expanduser()
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise Refusal(ctx._("This file is too large to import (at most 5 MB)."))
+        content = path.read_bytes()
+    except OSError:
+        raise Refusal(ctx._("I cannot read the file {path}.").format(path=str(path))) from None
+    try:
+        count = import_collectivities(
+            ctx.session, ctx.event, content, path.name, actor=ctx.incoming.actor, now=ctx.clock.now()
+        )
+    except ImportRejected as rejected:
+        lines = [ctx._("Nothing was imported: the file has problems.")]
+        lines += [problem.render(ctx._) for problem in rejected.problems[:30]]
+        raise Refusal("\n".join(lines)) from None
+    return Reply(ctx.ngettext("Imported {n} collectivity.", "Imported {n} collectivities.", count).format(n=count))

@@ -1,0 +1,148 @@
+"""Organisers' commands for invitation codes and for who else is an organiser."""
+
+from __future__ import annotations
+
+from handlers.admin_common import parse_pairs, refuse
+from handlers.context import Context, Refusal
+from handlers.router import Router
+from handlers.types import Reply
+from locales import N_
+from storage.models import Collectivity
+from storage.organisers import (
+    OrganiserError,
+    create_invite,
+    grant_admin,
+    list_grants,
+    list_invites,
+    revoke_admin,
+    revoke_invite,
+)
+
+PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "console": "Console"}
+
+
+def register(router: Router) -> None:
+    router.admin_command("invite", N_("create an invitation code for a collectivity"), "<no.> [days=30] [uses=1]")(
+        invite
+    )
+    router.admin_command("invites", N_("invitation codes still valid"), "[all]")(invites)
+    router.admin_command("revoke", N_("revoke an invitation code"), "<code>")(revoke)
+    router.admin_command("grant", N_("make someone an organiser"), "<platform>:<user>")(grant)
+    router.admin_command("revoke-admin", N_("take back organiser rights given in chat"), "<platform>:<user>")(
+        revoke_admin_
+    )
+    router.admin_command("admins", N_("organisers named in chat"))(admins)
+
+
+def _number(ctx: Context, pairs: dict[str, str], key: str, default: int) -> int:
+    value = pairs.pop(key, None)
+    if value is None:
+        return default
+    if not value.isdigit() or len(value) > 4:
+        raise Refusal(ctx._("{field} must be a whole number, not “{value}”.").format(field=key, value=value))
+    return int(value)
+
+
+def invite(ctx: Context, args: str) -> Reply:
+    ident, _, rest = args.strip().partition(" ")
+    if not ident:
+        raise Refusal(ctx._("Write: /admin invite <no.> [days=30] [uses=1], for example /admin invite 3 days=14"))
+    pairs = parse_pairs(ctx, rest)
+    days = _number(ctx, pairs, "days", 30)
+    uses = _number(ctx, pairs, "uses", 1)
+    if pairs:
+        raise Refusal(ctx._("An invitation takes days=… and uses=… only."))
+    try:
+        created = create_invite(
+            ctx.session, ctx.event, ident, days=days, uses=uses, actor=ctx.incoming.actor, now=ctx.clock.now()
+        )
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    collectivity = ctx.session.get_one(Collectivity, created.collectivity_id)
+    expires = ctx.translator.short_date(created.expires_at.astimezone(ctx.zone))
+    lines = [
+        ctx._("Invitation code for {name}:").format(name=collectivity.name(ctx.locale)),
+        created.code,
+        ctx.ngettext(
+            "Valid until {date}, for {n} person.", "Valid until {date}, for {n} people.", created.max_uses
+        ).format(date=expires, n=created.max_uses),
+        ctx._("The contact sends /join {code} to the bot.").format(code=created.code),
+    ]
+    for platform, link in sorted(ctx.join_links(created.code).items()):
+        lines.append(
+            ctx._("One-tap link ({platform}): {link}").format(
+                platform=PLATFORM_NAMES.get(platform, platform), link=link
+            )
+        )
+    return Reply("\n".join(lines))
+
+
+def invites(ctx: Context, args: str) -> Reply:
+    include_closed = args.strip().lower() == "all"
+    views = list_invites(ctx.session, ctx.event, ctx.clock.now(), include_closed=include_closed)
+    if not views:
+        return Reply(ctx._("No invitation code is valid now. Create one with /admin invite <no.>."))
+    states = {
+        "active": ctx._("valid"),
+        "expired": ctx._("expired"),
+        "used": ctx._("used up"),
+        "revoked": ctx._("revoked"),
+    }
+    lines = [ctx._("Invitation codes:")]
+    for view in views:
+        expires = ctx.translator.short_date(view.invite.expires_at.astimezone(ctx.zone))
+        lines.append(
+            ctx._("• {code} — #{id} {name} — {state}, used {uses}/{max}, until {date}").format(
+                code=view.invite.code,
+                id=view.collectivity.id,
+                name=view.collectivity.name(ctx.locale),
+                state=states[view.state],
+                uses=view.invite.uses,
+                max=view.invite.max_uses,
+                date=expires,
+            )
+        )
+    return Reply("\n".join(lines))
+
+
+def revoke(ctx: Context, args: str) -> Reply:
+    if not args.strip():
+        raise Refusal(ctx._("Write: /admin revoke <code>"))
+    try:
+        view = revoke_invite(ctx.session, ctx.event, args, actor=ctx.incoming.actor, now=ctx.clock.now())
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    return Reply(
+        ctx._("The invitation {code} for {name} is revoked; nobody can join with it any more.").format(
+            code=view.invite.code, name=view.collectivity.name(ctx.locale)
+        )
+    )
+
+
+def grant(ctx: Context, args: str) -> Reply:
+    try:
+        who = grant_admin(ctx.session, args, actor=ctx.incoming.actor, now=ctx.clock.now())
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    return Reply(ctx._("{who} is now an organiser.").format(who=who))
+
+
+def revoke_admin_(ctx: Context, args: str) -> Reply:
+    try:
+        who = revoke_admin(ctx.session, args, actor=ctx.incoming.actor, now=ctx.clock.now())
+    except OrganiserError as error:
+        raise refuse(ctx, error) from None
+    return Reply(ctx._("{who} is no longer an organiser.").format(who=who))
+
+
+def admins(ctx: Context, _args: str) -> Reply:
+    grants = list_grants(ctx.session)
+    lines = [ctx._("Organisers named in chat (besides those in the ADMINS setting):")]
+    if not grants:
+        lines.append(ctx._("(none)"))
+    for g in grants:
+        when = ctx.translator.short_date(g.granted_at.astimezone(ctx.zone))
+        lines.append(
+            ctx._("• {who} — by {by}, {date}").format(who=f"{g.platform}:{g.user_id}", by=g.granted_by, date=when)
+        )
+    return Reply("\n".join(lines))

@@ -1,0 +1,86 @@
+"""Organisers' lists as files (Doc 5, 7, 8, delegations) and the statistics with their chart."""
+
+from __future__ import annotations
+
+from handlers.admin_common import country_label, status_label
+from handlers.context import Context, Refusal
+from handlers.router import Router
+from handlers.types import Attachment, Reply
+from locales import N_, Translator
+from storage import exports, stats
+from storage.models.participation import COUNTRIES, STATUSES
+
+
+def register(router: Router) -> None:
+    router.admin_command(
+        "export",
+        N_("the organisers' lists as a file: Doc 5, Doc 7, Doc 8, delegations"),
+        "doc5|doc7|doc8|delegations [xlsx|csv]",
+    )(export)
+    router.admin_command("show", N_("one of those lists as a message"), "doc5|doc7|doc8|delegations")(show)
+    router.admin_command("stats", N_("counts by status and country, demand per workshop, with a chart"))(stats_)
+
+
+def _kind(ctx: Context, word: str) -> str:
+    kind = word.strip().lower()
+    if kind not in exports.KINDS:
+        raise Refusal(ctx._("Which list? One of: {kinds}.").format(kinds=", ".join(exports.KINDS)))
+    return kind
+
+
+def export(ctx: Context, args: str) -> Reply:
+    words = args.split()
+    if not words or len(words) > 2:
+        raise Refusal(ctx._("Write: /admin export doc5|doc7|doc8|delegations [xlsx|csv]"))
+    kind = _kind(ctx, words[0])
+    fmt = words[1].lower() if len(words) == 2 else "xlsx"
+    if fmt not in exports.FORMATS:
+        raise Refusal(ctx._("The file format is xlsx or csv, not “{value}”.").format(value=words[1]))
+    table = exports.build(kind, ctx.session, ctx.event, ctx._, ctx.locale)
+    name = exports.filename(ctx.event, kind, ctx.now().date(), fmt)
+    attachment = Attachment(name, exports.render(table, fmt), exports.MIME[fmt])
+    text = ctx.ngettext("{title}: {n} row.", "{title}: {n} rows.", len(table.rows)).format(
+        title=table.title, n=len(table.rows)
+    )
+    return Reply(text, attachment=attachment)
+
+
+def show(ctx: Context, args: str) -> Reply:
+    kind = _kind(ctx, args)
+    table = exports.build(kind, ctx.session, ctx.event, ctx._, ctx.locale)
+    return Reply(exports.as_text(table, ctx._))
+
+
+def stats_(ctx: Context, _args: str) -> Reply:
+    found = stats.compute(ctx.session, ctx.event)
+    lines = [ctx.ngettext("{n} collectivity in all.", "{n} collectivities in all.", found.total).format(n=found.total)]
+    for status in STATUSES:
+        row = found.by_status[status]
+        counts = " · ".join(f"{country_label(ctx, c)} {row[c]}" for c in COUNTRIES)
+        lines.append(f"• {status_label(ctx, status)}: {sum(row.values())} ({counts})")
+    lines += ["", ctx._("Demand per workshop (1st choice + 2nd choice, not counting declined collectivities):")]
+    for d in found.demand:
+        first = " · ".join(f"{country_label(ctx, c)} {d.first[c]}" for c in COUNTRIES)
+        second = " · ".join(f"{country_label(ctx, c)} {d.second[c]}" for c in COUNTRIES)
+        capacity = ctx._("no capacity set") if d.capacity is None else ctx._("capacity {n}").format(n=d.capacity)
+        lines.append(
+            ctx._("• Workshop {number}: 1st choice {first}; 2nd choice {second}; {capacity}").format(
+                number=d.number, first=first, second=second, capacity=capacity
+            )
+        )
+    taken = exports.option_counts(ctx.session, ctx.event)
+    option_lines = []
+    for option in sorted(ctx.event.options, key=lambda o: o.key):
+        people = taken.get(option.key, 0)
+        if option.capacity is not None:
+            option_lines.append(
+                ctx._("• {option}: {people} / {capacity}").format(
+                    option=ctx.text(option.title), people=people, capacity=option.capacity
+                )
+            )
+        else:
+            option_lines.append(ctx._("• {option}: {people}").format(option=ctx.text(option.title), people=people))
+    lines += ["", ctx._("Options (people, against capacity):"), *option_lines]
+    png = stats.chart_png(found, ctx._, locale=ctx.locale, fallback=Translator("en").gettext)
+    name = f"{ctx.event.key}-stats-{ctx.now().date().isoformat()}.png"
+    return Reply("\n".join(lines), attachment=Attachment(name, png, "image/png", kind="image"))

@@ -1,0 +1,379 @@
+"""The organisers' lists as tables: Doc 5, Doc 7, Doc 8 and delegations, to .xlsx, .csv or chat text.
+
+Headers and labels are translated with the `gettext` the caller passes (the organiser's
+language in chat, the --lang of the command line).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from locales import N_
+from storage.models import (
+    Abstract,
+    Assignment,
+    Collectivity,
+    Contact,
+    Delegate,
+    Event,
+    OptionSignup,
+    Workshop,
+    WorkshopChoice,
+)
+
+Gettext = Callable[[str], str]
+Cell = str | int | None
+KINDS = ("doc5", "doc7", "doc8", "delegations")
+FORMATS = ("xlsx", "csv")
+MIME = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+}
+STATUS_ORDER = {"confirmed": 0, "considering": 1, "declined": 2}
+STATUS_LABELS = {"considering": N_("considering"), "confirmed": N_("confirmed"), "declined": N_("declined")}
+COUNTRY_LABELS = {"fr": N_("France"), "jp": N_("Japan")}
+
+
+@dataclass
+class Table:
+    """One sheet: a title, headers and rows; `chat_columns` are those shown in a chat message."""
+
+    sheet: str
+    title: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    chat_columns: tuple[int, ...] = ()
+    # Rows after this index are totals (bold in .xlsx).
+    totals_from: int | None = None
+
+
+def pick(text: Mapping[str, Any] | None, locale: str) -> str:
+    """An event text in `locale`, with the same fallbacks as the chat."""
+    if not text:
+        return ""
+    for loc in (locale, "en", "fr", "ja"):
+        if text.get(loc):
+            return str(text[loc])
+    return ""
+
+
+def status_label(status: str, gettext: Gettext) -> str:
+    return gettext(STATUS_LABELS.get(status, status))
+
+
+def country_label(country: str, gettext: Gettext) -> str:
+    return gettext(COUNTRY_LABELS.get(country, country))
+
+
+def _collectivities(session: Session, event: Event) -> list[Collectivity]:
+    return list(session.scalars(select(Collectivity).where(Collectivity.event_id == event.id)))
+
+
+def _sorted(collectivities: list[Collectivity]) -> list[Collectivity]:
+    return sorted(collectivities, key=lambda c: (STATUS_ORDER.get(c.status, 9), c.country, c.name_fr.lower(), c.id))
+
+
+def build(kind: str, session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
+    builders = {"doc5": doc5, "doc7": doc7, "doc8": doc8, "delegations": delegations}
+    return builders[kind](session, event, gettext, locale)
+
+
+def doc5(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
+    """Doc 5: every collectivity by status, then country."""
+    contacts: dict[int, int] = {}
+    for cid in session.scalars(select(Contact.collectivity_id).where(Contact.event_id == event.id)):
+        contacts[cid] = contacts.get(cid, 0) + 1
+    table = Table(
+        "Doc5",
+        gettext("Doc 5 — collectivities by status and country"),
+        [
+            gettext("No."),
+            gettext("Status"),
+            gettext("Country"),
+            gettext("Name (French)"),
+            gettext("Name (Japanese)"),
+            gettext("Kind"),
+            gettext("Contacts"),
+            gettext("Delegation"),
+        ],
+        chat_columns=(0, 2, 3, 4, 7),
+    )
+    for c in _sorted(_collectivities(session, event)):
+        table.rows.append(
+            [
+                c.id,
+                status_label(c.status, gettext),
+                country_label(c.country, gettext),
+                c.name_fr,
+                c.name_ja or "",
+                c.kind or "",
+                contacts.get(c.id, 0),
+                c.delegation_size,
+            ]
+        )
+    return table
+
+
+def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
+    """Doc 7: for each workshop, the collectivities that chose it, their rank and their abstract."""
+    names = {c.id: c for c in _collectivities(session, event)}
+    abstracts = {
+        (a.collectivity_id, a.workshop_id): a
+        for a in session.scalars(
+            select(Abstract)
+            .join(Collectivity, Abstract.collectivity_id == Collectivity.id)
+            .where(Collectivity.event_id == event.id)
+        )
+    }
+    assigned = _assignments(session, event)
+    choices = _choices(session, event)
+    table = Table(
+        "Doc7",
+        gettext("Doc 7 — collectivities by workshop, with abstracts"),
+        [
+            gettext("Workshop"),
+            gettext("Workshop title"),
+            gettext("No."),
+            gettext("Name (French)"),
+            gettext("Name (Japanese)"),
+            gettext("Country"),
+            gettext("Choice"),
+            gettext("Assigned"),
+            gettext("Lead volunteer"),
+            gettext("Abstract title"),
+            gettext("Speaker"),
+            gettext("Summary (French)"),
+            gettext("Summary (Japanese)"),
+            gettext("Partner"),
+        ],
+        chat_columns=(0, 3, 5, 6, 7, 9),
+    )
+    for workshop in event.workshops:
+        chosen = sorted(
+            (c for c in choices if c.workshop_id == workshop.id and names[c.collectivity_id].status != "declined"),
+            key=lambda c: (c.rank, names[c.collectivity_id].country, names[c.collectivity_id].name_fr.lower()),
+        )
+        for choice in chosen:
+            c = names[choice.collectivity_id]
+            abstract = abstracts.get((c.id, workshop.id))
+            partner = (
+                names.get(abstract.partner_collectivity_id) if abstract and abstract.partner_collectivity_id else None
+            )
+            table.rows.append(
+                [
+                    workshop.number,
+                    pick(workshop.title, locale),
+                    c.id,
+                    c.name_fr,
+                    c.name_ja or "",
+                    country_label(c.country, gettext),
+                    choice.rank,
+                    gettext("yes") if assigned.get(c.id) == workshop.id else "",
+                    gettext("yes") if c.lead_volunteer else "",
+                    abstract.title if abstract else "",
+                    (abstract.speaker or "") if abstract else "",
+                    (abstract.summary_fr or "") if abstract else "",
+                    (abstract.summary_ja or "") if abstract else "",
+                    partner.name_fr if partner else "",
+                ]
+            )
+    return table
+
+
+def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
+    """Doc 8: French and Japanese collectivities per workshop (assignments once applied, else choices)."""
+    names = {c.id: c for c in _collectivities(session, event)}
+    assigned = _assignments(session, event)
+    table = Table(
+        "Doc8",
+        gettext("Doc 8 — French and Japanese collectivities per workshop"),
+        [
+            gettext("Workshop"),
+            gettext("Workshop title"),
+            gettext("French collectivities"),
+            gettext("Japanese collectivities"),
+            gettext("French"),
+            gettext("Japanese"),
+            gettext("Capacity"),
+            gettext("Based on"),
+        ],
+        chat_columns=(0, 2, 3, 4, 5, 7),
+    )
+    if assigned:
+        basis = gettext("assignment")
+        members = {w.id: [names[cid] for cid, wid in assigned.items() if wid == w.id] for w in event.workshops}
+    else:
+        basis = gettext("choices (1st and 2nd)")
+        members = {w.id: [] for w in event.workshops}
+        for choice in _choices(session, event):
+            c = names[choice.collectivity_id]
+            if c.status != "declined":
+                members[choice.workshop_id].append(c)
+    for workshop in event.workshops:
+        group = sorted(members.get(workshop.id, []), key=lambda c: c.name_fr.lower())
+        french = [c.name(locale) for c in group if c.country == "fr"]
+        japanese = [c.name(locale) for c in group if c.country == "jp"]
+        table.rows.append(
+            [
+                workshop.number,
+                pick(workshop.title, locale),
+                ", ".join(french),
+                ", ".join(japanese),
+                len(french),
+                len(japanese),
+                workshop.capacity,
+                basis,
+            ]
+        )
+    return table
+
+
+def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
+    """Confirmed delegations, the options they take, and head counts against each capacity."""
+    confirmed = [c for c in _sorted(_collectivities(session, event)) if c.status == "confirmed"]
+    ids = [c.id for c in confirmed]
+    delegates: dict[int, list[Delegate]] = {}
+    signups: dict[tuple[int, str], int] = {}
+    if ids:
+        for d in session.scalars(select(Delegate).where(Delegate.collectivity_id.in_(ids)).order_by(Delegate.position)):
+            delegates.setdefault(d.collectivity_id, []).append(d)
+        for s in session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id.in_(ids))):
+            signups[(s.collectivity_id, s.option_key)] = s.people
+    options = sorted(event.options, key=lambda o: o.key)
+    table = Table(
+        "Delegations",
+        gettext("Delegations and options, with head counts against capacities"),
+        [
+            gettext("No."),
+            gettext("Name (French)"),
+            gettext("Name (Japanese)"),
+            gettext("Country"),
+            gettext("People"),
+            gettext("Delegates"),
+        ]
+        + [pick(o.title, locale) for o in options],
+        chat_columns=(1, 3, 4),
+    )
+    for c in confirmed:
+        people = [f"{d.name} ({d.role})" if d.role else d.name for d in delegates.get(c.id, [])]
+        row: list[Cell] = [
+            c.id,
+            c.name_fr,
+            c.name_ja or "",
+            country_label(c.country, gettext),
+            _people(c, delegates),
+            "; ".join(people),
+        ]
+        table.rows.append(row + [signups.get((c.id, o.key), 0) for o in options])
+    totals = [sum(signups.get((c.id, o.key), 0) for c in confirmed) for o in options]
+    table.totals_from = len(table.rows)
+    head_count = sum(_people(c, delegates) for c in confirmed)
+    left: list[Cell] = [
+        (o.capacity - t) if o.capacity is not None else None for o, t in zip(options, totals, strict=True)
+    ]
+    table.rows.append([None, gettext("Total"), None, None, head_count, None, *totals])
+    table.rows.append([None, gettext("Capacity"), None, None, None, None, *[o.capacity for o in options]])
+    table.rows.append([None, gettext("Places left"), None, None, None, None, *left])
+    return table
+
+
+def _people(c: Collectivity, delegates: Mapping[int, list[Delegate]]) -> int:
+    return c.delegation_size if c.delegation_size is not None else len(delegates.get(c.id, []))
+
+
+def option_counts(session: Session, event: Event) -> dict[str, int]:
+    """People signed up for each option, over confirmed collectivities."""
+    rows = session.execute(
+        select(OptionSignup.option_key, OptionSignup.people)
+        .join(Collectivity, OptionSignup.collectivity_id == Collectivity.id)
+        .where(Collectivity.event_id == event.id, Collectivity.status == "confirmed")
+    ).all()
+    counts: dict[str, int] = {}
+    for key, people in rows:
+        counts[key] = counts.get(key, 0) + people
+    return counts
+
+
+def _choices(session: Session, event: Event) -> list[WorkshopChoice]:
+    return list(
+        session.scalars(
+            select(WorkshopChoice)
+            .join(Collectivity, WorkshopChoice.collectivity_id == Collectivity.id)
+            .where(Collectivity.event_id == event.id)
+        )
+    )
+
+
+def _assignments(session: Session, event: Event) -> dict[int, int]:
+    rows = session.execute(
+        select(Assignment.collectivity_id, Assignment.workshop_id)
+        .join(Workshop, Assignment.workshop_id == Workshop.id)
+        .where(Workshop.event_id == event.id)
+    ).all()
+    return {cid: wid for cid, wid in rows}
+
+
+# --- files and text ---------------------------------------------------------------------------
+
+
+def filename(event: Event, kind: str, day: dt.date, fmt: str) -> str:
+    return f"{event.key}-{kind}-{day.isoformat()}.{fmt}"
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel shows the Japanese names."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(table: Table) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.sheet
+    sheet.append(table.headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, row in enumerate(table.rows):
+        sheet.append(row)
+        if table.totals_from is not None and index >= table.totals_from:
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column, header in zip(sheet.columns, table.headers, strict=False):
+        longest = max([len(str(header))] + [len(str(c.value)) for c in column if c.value is not None])
+        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def render(table: Table, fmt: str) -> bytes:
+    return to_xlsx(table) if fmt == "xlsx" else to_csv(table)
+
+
+def as_text(table: Table, gettext: Gettext) -> str:
+    """The table as a chat message: its title, then one line per row with the chat columns."""
+    lines = [table.title]
+    columns = table.chat_columns or tuple(range(len(table.headers)))
+    if not table.rows:
+        lines.append(gettext("(nothing yet)"))
+    for row in table.rows:
+        cells = [f"{table.headers[i]}: {row[i]}" if isinstance(row[i], int) else str(row[i]) for i in columns]
+        shown = [c for c in cells if c and c != "None"]
+        lines.append("• " + " · ".join(shown))
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""Counts for organisers: collectivities by status and country, demand per workshop, as a PNG chart."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from locales import N_
+from storage.models import Collectivity, Event, WorkshopChoice
+from storage.models.participation import COUNTRIES, STATUSES
+
+Gettext = Callable[[str], str]
+
+
+@dataclass
+class Demand:
+    """How many non-declined collectivities chose a workshop, by rank and country."""
+
+    number: int
+    capacity: int | None
+    first: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTRIES, 0))
+    second: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTRIES, 0))
+
+
+@dataclass
+class Stats:
+    by_status: dict[str, dict[str, int]]
+    demand: list[Demand]
+
+    @property
+    def total(self) -> int:
+        return sum(sum(row.values()) for row in self.by_status.values())
+
+
+def compute(session: Session, event: Event) -> Stats:
+    by_status = {status: dict.fromkeys(COUNTRIES, 0) for status in STATUSES}
+    collectivities = {c.id: c for c in session.scalars(select(Collectivity).where(Collectivity.event_id == event.id))}
+    for c in collectivities.values():
+        by_status[c.status][c.country] += 1
+    demand = {w.id: Demand(w.number, w.capacity) for w in event.workshops}
+    choices = (
+        session.scalars(select(WorkshopChoice).where(WorkshopChoice.collectivity_id.in_(list(collectivities)))).all()
+        if collectivities
+        else []
+    )
+    for choice in choices:
+        c = collectivities[choice.collectivity_id]
+        if c.status == "declined" or choice.workshop_id not in demand:
+            continue
+        target = demand[choice.workshop_id].first if choice.rank == 1 else demand[choice.workshop_id].second
+        target[c.country] += 1
+    return Stats(by_status, sorted(demand.values(), key=lambda d: d.number))
+
+
+@cache
+def _cjk_font() -> str | None:
+    """A font with Japanese glyphs if the machine has one (matplotlib's default has none)."""
+    from matplotlib import font_manager
+
+    for font in font_manager.fontManager.ttflist:
+        if any(word in font.name for word in ("CJK", "Gothic", "IPA", "Takao", "Hiragino", "Noto Sans JP")):
+            return str(font.name)
+    return None
+
+
+def chart_png(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext) -> bytes:
+    """Two bar charts: collectivities by status and country; demand per workshop by country.
+
+    Japanese labels need a Japanese font; without one the chart uses `fallback` (English).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    label = gettext
+    font = _cjk_font() if locale == "ja" else None
+    if locale == "ja" and font is None:
+        label = fallback
+    figure = Figure(figsize=(10, 4.5), dpi=100)
+    left, right = figure.subplots(1, 2)
+    countries = (("fr", label(N_("France")), "#1f4e9c"), ("jp", label(N_("Japan")), "#c8102e"))
+    statuses = list(STATUSES)
+    positions = range(len(statuses))
+    width = 0.38
+    for offset, (country, name, colour) in zip((-width / 2, width / 2), countries, strict=True):
+        values = [stats.by_status[s][country] for s in statuses]
+        left.bar([p + offset for p in positions], values, width, label=name, color=colour)
+    left.set_xticks(list(positions), [label(s) for s in statuses])
+    left.set_title(label(N_("Collectivities by status")))
+    left.legend()
+    first_label, second_label = label(N_("1st choice")), label(N_("2nd choice"))
+    numbers = [str(d.number) for d in stats.demand]
+    spots = range(len(numbers))
+    for offset, (country, name, colour) in zip((-width / 2, width / 2), countries, strict=True):
+        firsts = [d.first[country] for d in stats.demand]
+        seconds = [d.second[country] for d in stats.demand]
+        xs = [p + offset for p in spots]
+        right.bar(xs, firsts, width, color=colour, label=f"{name} — {first_label}")
+        right.bar(xs, seconds, width, bottom=firsts, color=colour, alpha=0.45, label=f"{name} — {second_label}")
+    for spot, d in zip(spots, stats.demand, strict=True):
+        if d.capacity is not None:
+            right.hlines(d.capacity, spot - 0.45, spot + 0.45, colors="black", linestyles="dashed")
+    right.set_xticks(list(spots), numbers)
+    right.set_xlabel(label(N_("Workshop")))
+    right.set_title(label(N_("Demand per workshop")))
+    right.legend(fontsize="small")
+    for axes in (left, right):
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        if font:
+            for text in [axes.title, axes.xaxis.label, *axes.get_xticklabels()]:
+                text.set_fontfamily(font)
+            legend = axes.get_legend()
+            if legend is not None:
+                for text in legend.get_texts():
+                    text.set_fontfamily(font)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
