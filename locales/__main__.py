@@ -43,6 +43,18 @@ def translations(locale: str) -> dict[object, object]:
     return found
 
 
+def fuzzy(locale: str) -> list[str]:
+    """Catalogs or entries marked fuzzy: gettext skips them, so readers would get the fallback."""
+    found = []
+    for po in sorted((DIRECTORY / locale / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=locale)
+        if catalog.fuzzy:
+            found.append(f"{po.name}: header")
+        found += [f"{po.name}: {m.id!r}" for m in catalog if m.id and m.fuzzy]
+    return found
+
+
 def missing(template: Catalog, locale: str) -> list[object]:
     known = translations(locale)
     return [m.id for m in template if m.id and m.id not in known]
@@ -56,7 +68,7 @@ def update(template: Catalog) -> None:
             with path.open("rb") as f:
                 catalog = read_po(f, locale=locale)
         else:
-            catalog = Catalog(locale=locale, project="rencontres-bot", charset="utf-8")
+            catalog = Catalog(locale=locale, project="rencontres-bot", charset="utf-8", fuzzy=False)
         known = translations(locale)
         for message in template:
             if not message.id or message.id in known or message.id in catalog:
@@ -81,7 +93,11 @@ def main(argv: list[str]) -> int:
     for locale, ids in gaps.items():
         for message_id in ids:
             print(f"{locale}: untranslated: {message_id!r}")
-    return 1 if command == "check" and any(gaps.values()) else 0
+    marked = {locale: fuzzy(locale) for locale in SUPPORTED}
+    for locale, entries in marked.items():
+        for entry in entries:
+            print(f"{locale}: fuzzy: {entry}")
+    return 1 if command == "check" and (any(gaps.values()) or any(marked.values())) else 0
 
 
 if __name__ == "__main__":
