@@ -59,9 +59,19 @@ def compute(session: Session, event: Event) -> Stats:
 
 @cache
 def _cjk_font() -> str | None:
-    """A font with Japanese glyphs if the machine has one (matplotlib's default has none)."""
+    """A font with Japanese glyphs (matplotlib's default has none): matplotlib-fontja's, or the machine's."""
+    from pathlib import Path
+
     from matplotlib import font_manager
 
+    try:
+        import matplotlib_fontja
+
+        # Register the bundled IPAexGothic without importing the package's global rcParams change.
+        for ttf in Path(matplotlib_fontja.__file__).parent.rglob("*.ttf"):
+            font_manager.fontManager.addfont(str(ttf))
+    except ImportError:
+        pass
     for font in font_manager.fontManager.ttflist:
         if any(word in font.name for word in ("CJK", "Gothic", "IPA", "Takao", "Hiragino", "Noto Sans JP")):
             return str(font.name)
@@ -112,6 +122,8 @@ def chart_png(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext)
     right.legend(fontsize="small")
     for axes in (left, right):
         axes.yaxis.get_major_locator().set_params(integer=True)
+        # Counts start at zero; an empty chart still shows a sensible 0–1 axis.
+        axes.set_ylim(bottom=0, top=max(axes.get_ylim()[1], 1))
         if font:
             for text in [axes.title, axes.xaxis.label, *axes.get_xticklabels()]:
                 text.set_fontfamily(font)

@@ -98,3 +98,15 @@ def test_japanese_counted_sentences_are_translated(core, chat):
     add_collectivity(core, "Ville de Sète")
     add_collectivity(core, "Nara-shi", country="jp")
     assert "合計2自治体" in chat("orga", locale_hint="ja").send("/admin stats")
+
+
+def test_a_japanese_organisers_chart_has_a_font_with_japanese_glyphs():
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from storage.stats import _cjk_font
+
+    name = _cjk_font()
+    assert name is not None
+    path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+    assert ord("分") in FT2Font(path).get_charmap()
