@@ -10,6 +10,7 @@ from handlers.participation_common import (
     Buttons,
     end_form,
     explain,
+    form_collectivity,
     form_in_progress,
     name_of,
     require_collectivity,
@@ -238,11 +239,8 @@ def press(ctx: Context, payload: str) -> Reply:
 
 
 def _finish(ctx: Context, state: FormState) -> Reply:
-    collectivity = require_collectivity(ctx)
+    collectivity = form_collectivity(ctx, state)
     data: dict[str, Any] = state.data
-    if collectivity.id != data["collectivity"]:
-        end_form(ctx)
-        raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
     partner = ctx.session.get(Collectivity, data["partner"]) if data.get("partner") else None
     workshop = _workshop_by_id(ctx, data["workshop"])
     try:

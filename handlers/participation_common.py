@@ -80,6 +80,15 @@ def form_in_progress(ctx: Context, form: str) -> FormState:
     return state
 
 
+def form_collectivity(ctx: Context, state: FormState) -> Collectivity:
+    """The collectivity a form was started for; a form outliving a change of collectivity is dropped."""
+    collectivity = require_collectivity(ctx)
+    if collectivity.id != state.data["collectivity"]:
+        end_form(ctx)
+        raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
+    return collectivity
+
+
 def end_form(ctx: Context) -> None:
     state = ctx.session.get(FormState, ctx.user.id)
     if state is not None:

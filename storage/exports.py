@@ -17,15 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from locales import N_
+from storage.balancing import current_assignments
 from storage.models import (
     Abstract,
-    Assignment,
     Collectivity,
     Contact,
     Delegate,
     Event,
     OptionSignup,
-    Workshop,
     WorkshopChoice,
 )
 
@@ -133,7 +132,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             .where(Collectivity.event_id == event.id)
         )
     }
-    assigned = _assignments(session, event)
+    assigned = current_assignments(session, event)
     choices = _choices(session, event)
     table = Table(
         "Doc7",
@@ -191,7 +190,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
 def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
     """Doc 8: French and Japanese collectivities per workshop (assignments once applied, else choices)."""
     names = {c.id: c for c in _collectivities(session, event)}
-    assigned = _assignments(session, event)
+    assigned = current_assignments(session, event)
     table = Table(
         "Doc8",
         gettext("Doc 8 — French and Japanese collectivities per workshop"),
@@ -310,15 +309,6 @@ def _choices(session: Session, event: Event) -> list[WorkshopChoice]:
             .where(Collectivity.event_id == event.id)
         )
     )
-
-
-def _assignments(session: Session, event: Event) -> dict[int, int]:
-    rows = session.execute(
-        select(Assignment.collectivity_id, Assignment.workshop_id)
-        .join(Workshop, Assignment.workshop_id == Workshop.id)
-        .where(Workshop.event_id == event.id)
-    ).all()
-    return {cid: wid for cid, wid in rows}
 
 
 # --- files and text ---------------------------------------------------------------------------
