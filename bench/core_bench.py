@@ -1,13 +1,15 @@
 """Throughput and memory of the neutral core on the bundled event.
 
 Run: python bench/core_bench.py [--database URL] [--messages N]
-Prints messages per second for read commands and peak memory; no assertion, figures only.
+Prints messages per second for read commands, for workshop choices (a write: two rows
+replaced, the collectivity row locked, an audit entry), and peak memory. Figures only.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import resource
 import statistics
 import tempfile
@@ -20,6 +22,39 @@ from handlers.clock import FixedClock
 from handlers.types import Incoming
 
 COMMANDS = ["/programme", "/programme 23", "/now", "/workshops", "/about", "/help", "/nonsense"]
+
+
+def choose_bench(core: BotCore, messages: int) -> None:
+    """Ten collectivities, joined through invites made by an organiser, then changing their choices."""
+    import dataclasses
+
+    core.settings = dataclasses.replace(core.settings, admins=frozenset({"console:bench-orga"}))
+    core.clock = FixedClock(dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.UTC))  # choices are open in June
+
+    def say(user: str, text: str) -> str:
+        return "\n".join(r.text for r in core.handle(Incoming("console", user, user, text=text, locale_hint="en")))
+
+    contacts = []
+    for n in range(10):
+        added = say("bench-orga", f"/admin add Bench town {n}; ベンチ町{n}; {'fr' if n % 2 else 'jp'}; commune")
+        number = re.search(r"#(\d+)", added)
+        code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}", say("bench-orga", f"/admin invite {number[1]}"))
+        assert number and code, added
+        say(f"bench-contact{n}", f"/join {code[0]}")
+        contacts.append(f"bench-contact{n}")
+    pairs = ["1 2", "3 4", "2 1", "4 3"]
+    latencies = []
+    for i in range(messages):
+        t0 = time.perf_counter()
+        answer = say(contacts[i % len(contacts)], f"/choose {pairs[i % len(pairs)]}")
+        latencies.append(time.perf_counter() - t0)
+    if "saved" not in answer:
+        raise SystemExit(f"/choose was refused, the figures would be wrong: {answer}")
+    p95 = statistics.quantiles(latencies, n=20)[-1] * 1000
+    print(
+        f"{'/choose a b':<15} en: {messages / sum(latencies):7.0f} msg/s   "
+        f"median {statistics.median(latencies) * 1000:5.2f} ms   p95 {p95:5.2f} ms"
+    )
 
 
 def main() -> None:
@@ -48,6 +83,7 @@ def main() -> None:
                     f"{command:<15} {locale}: {args.messages / total:7.0f} msg/s   "
                     f"median {statistics.median(latencies) * 1000:5.2f} ms   p95 {p95:5.2f} ms"
                 )
+        choose_bench(core, args.messages)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak resident memory: {peak:.0f} MiB")
 
