@@ -1,11 +1,15 @@
 """The console adapter: chat with the bot in a terminal, or through a pipe.
 
-Buttons are shown as numbered options; typing the number presses the button.
+Buttons are shown as numbered options; typing the number presses the button. A reply
+says what its numbers are (Reply.numbers): positions, the numbers their labels start with
+(workshops, tasks), or none when it asks for a number — then the buttons get letters.
 Files (exports, calendars, charts) are written to a folder and their path shown.
 """
 
 from __future__ import annotations
 
+import re
+import string
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -14,6 +18,8 @@ from bot.core import BotCore
 from handlers.types import Button, Incoming, Reply
 
 PLATFORM = "console"
+# "3. Innovation…" or "3": the number a label starts with.
+_LABEL_NUMBER = re.compile(r"^(\d+)(?!\d)")
 
 
 class ConsoleAdapter:
@@ -31,19 +37,22 @@ class ConsoleAdapter:
         self.stdin = stdin
         self.stdout = stdout
         self.files_dir = files_dir
-        # What the last numbered options were: rendering state of this terminal only.
-        self.options: list[Button] = []
+        # The keys of the buttons shown last, and what they press: rendering state of this terminal only.
+        self.options: dict[str, Button] = {}
 
     def incoming(self, line: str) -> Incoming:
-        stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.options):
-            button = self.options[int(stripped) - 1]
-            return Incoming(PLATFORM, self.user, self.user, text=stripped, action=button.action, display_name=self.user)
+        button = self.options.get(line.strip().lower())
+        if button is not None:
+            return Incoming(
+                PLATFORM, self.user, self.user, text=line.strip(), action=button.action, display_name=self.user
+            )
         return Incoming(PLATFORM, self.user, self.user, text=line, display_name=self.user)
 
     def send(self, line: str) -> list[Reply]:
         """Hand one typed line to the bot and print its answers."""
         replies = self.core.handle(self.incoming(line))
+        # Keys of an earlier answer's buttons must not press anything once a new answer is shown.
+        self.options = {}
         for reply in replies:
             self.render(reply)
         return replies
@@ -53,9 +62,13 @@ class ConsoleAdapter:
         out.write(reply.text.rstrip() + "\n")
         buttons = reply.all_buttons
         if buttons:
-            self.options = buttons
-            for number, button in enumerate(buttons, start=1):
-                out.write(f"  [{number}] {button.label}\n")
+            self.options = button_keys(reply)
+            for key, button in self.options.items():
+                label = button.label
+                if reply.numbers == "label":
+                    # "[3] Innovation…" rather than "[3] 3. Innovation…".
+                    label = re.sub(r"^\d+\.\s+", "", label) or label
+                out.write(f"  [{key}] {label}\n")
         if reply.attachment is not None:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             path = self.files_dir / Path(reply.attachment.filename).name
@@ -78,3 +91,22 @@ class ConsoleAdapter:
             if not line.strip() and not interactive:
                 continue
             self.send(line.rstrip("\n"))
+
+
+def button_keys(reply: Reply) -> dict[str, Button]:
+    """What to type for each button of a reply: its position, the number its label starts with, or a letter.
+
+    A reply that asks for a number gets letters, so a typed number reaches the bot as an answer;
+    a reply keyed by label maps "3" to the button labelled "3. …" whatever its position.
+    """
+    buttons = reply.all_buttons
+    if reply.numbers == "answer":
+        return dict(zip(string.ascii_lowercase, buttons, strict=False))
+    if reply.numbers == "label":
+        keys: dict[str, Button] = {}
+        for button in buttons:
+            match = _LABEL_NUMBER.match(button.label)
+            if match is not None:
+                keys.setdefault(match.group(1), button)
+        return keys
+    return {str(number): button for number, button in enumerate(buttons, start=1)}

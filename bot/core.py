@@ -57,7 +57,7 @@ class BotCore:
                 translator = ctx.translator
                 return self.router.dispatch(ctx)
         except Refusal as refusal:
-            return [Reply(refusal.message, buttons=refusal.buttons)]
+            return [refusal.reply()]
         except Exception:
             log.exception("failed to answer %s", incoming.actor)
             return [

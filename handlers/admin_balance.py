@@ -45,7 +45,12 @@ def balance(ctx: Context, _args: str) -> Reply:
         )
         for country in ("fr", "jp"):
             group = sorted(names[cid] for cid in members if _country(inputs, cid) == country)
-            lines.append(f"   {country_label(ctx, country)} ({len(group)}): {', '.join(group) or '—'}")
+            lines.append(
+                "   "
+                + ctx._("{country} ({n}): {names}").format(
+                    country=country_label(ctx, country), n=len(group), names=", ".join(group) or "—"
+                )
+            )
     unplaced = sum(1 for p in plan.placements.values() if p.workshop is None)
     lines += [
         "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers.admin_common import describe, parse_pairs, refuse, require_admin
+from handlers.admin_common import describe, parse_pairs, refuse, require_admin, shown, status_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.types import Button, Reply
@@ -19,6 +19,7 @@ from storage.organisers import (
     get_collectivity,
     list_collectivities,
     parse_country,
+    parse_status,
     remove_collectivity,
 )
 
@@ -28,11 +29,11 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def register(router: Router) -> None:
-    router.admin_command("add", N_("add a collectivity"), "name fr; name ja; fr|jp; kind")(add)
-    router.admin_command("edit", N_("change a collectivity"), "<no.> field=value …")(edit)
-    router.admin_command("remove", N_("remove a collectivity (asks for confirmation)"), "<no.>")(remove)
-    router.admin_command("list", N_("collectivities, by status or country"), "[status|fr|jp]")(list_)
-    router.admin_command("import", N_("import collectivities from a CSV or XLSX file (console only)"), "<path>")(
+    router.admin_command("add", N_("add a collectivity"), N_("name fr; name ja; fr|jp; kind"))(add)
+    router.admin_command("edit", N_("change a collectivity"), N_("<no.> field=value …"))(edit)
+    router.admin_command("remove", N_("remove a collectivity (asks for confirmation)"), N_("<no.>"))(remove)
+    router.admin_command("list", N_("collectivities, by status or country"), N_("[status|fr|jp]"))(list_)
+    router.admin_command("import", N_("import collectivities from a CSV or XLSX file (console only)"), N_("<path>"))(
         import_file
     )
     router.action("admrm")(remove_pressed)
@@ -119,17 +120,19 @@ def remove_pressed(ctx: Context, payload: str) -> Reply:
 def list_(ctx: Context, args: str) -> Reply:
     word = args.strip().lower()
     status = country = None
-    if word in STATUSES:
-        status = word
-    elif word:
+    if word:
         try:
             country = parse_country(word)
         except OrganiserError:
-            raise Refusal(
-                ctx._("List by status ({statuses}) or by country ({countries}), or send /admin list alone.").format(
-                    statuses=", ".join(STATUSES), countries=", ".join(COUNTRIES)
-                )
-            ) from None
+            try:
+                status = parse_status(word)
+            except OrganiserError:
+                raise Refusal(
+                    ctx._("List by status ({statuses}) or by country ({countries}), or send /admin list alone.").format(
+                        statuses=ctx.translator.list([status_label(ctx, s) for s in STATUSES]),
+                        countries=", ".join(COUNTRIES),
+                    )
+                ) from None
     found = list_collectivities(ctx.session, ctx.event, status=status, country=country)
     if not found:
         return Reply(ctx._("No collectivity yet. Add one with /admin add or /admin import."))
@@ -161,6 +164,8 @@ def import_file(ctx: Context, args: str) -> Reply:
         if path.stat().st_size > MAX_IMPORT_BYTES:
             raise Refusal(ctx._("This file is too large to import (at most 5 MB)."))
         content = path.read_bytes()
+    except FileNotFoundError:
+        raise Refusal(ctx._("File not found: {path}").format(path=str(path))) from None
     except OSError:
         raise Refusal(ctx._("I cannot read the file {path}.").format(path=str(path))) from None
     try:
@@ -169,6 +174,6 @@ def import_file(ctx: Context, args: str) -> Reply:
         )
     except ImportRejected as rejected:
         lines = [ctx._("Nothing was imported: the file has problems.")]
-        lines += [problem.render(ctx._) for problem in rejected.problems[:30]]
+        lines += [problem.render(ctx._, lambda value: shown(ctx, value)) for problem in rejected.problems[:30]]
         raise Refusal("\n".join(lines)) from None
     return Reply(ctx.ngettext("Imported {n} collectivity.", "Imported {n} collectivities.", count).format(n=count))

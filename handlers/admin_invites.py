@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.admin_common import parse_pairs, refuse
+from handlers.admin_common import date_label, parse_pairs, refuse
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.types import Reply
@@ -22,13 +22,13 @@ PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "console": "Console"
 
 
 def register(router: Router) -> None:
-    router.admin_command("invite", N_("create an invitation code for a collectivity"), "<no.> [days=30] [uses=1]")(
+    router.admin_command("invite", N_("create an invitation code for a collectivity"), N_("<no.> [days=30] [uses=1]"))(
         invite
     )
-    router.admin_command("invites", N_("invitation codes still valid"), "[all]")(invites)
-    router.admin_command("revoke", N_("revoke an invitation code"), "<code>")(revoke)
-    router.admin_command("grant", N_("make someone an organiser"), "<platform>:<user>")(grant)
-    router.admin_command("revoke-admin", N_("take back organiser rights given in chat"), "<platform>:<user>")(
+    router.admin_command("invites", N_("invitation codes still valid"), N_("[all]"))(invites)
+    router.admin_command("revoke", N_("revoke an invitation code"), N_("<code>"))(revoke)
+    router.admin_command("grant", N_("make someone an organiser"), N_("<platform>:<user>"))(grant)
+    router.admin_command("revoke-admin", N_("take back organiser rights given in chat"), N_("<platform>:<user>"))(
         revoke_admin_
     )
     router.admin_command("admins", N_("organisers named in chat"))(admins)
@@ -59,7 +59,7 @@ def invite(ctx: Context, args: str) -> Reply:
     except OrganiserError as error:
         raise refuse(ctx, error) from None
     collectivity = ctx.session.get_one(Collectivity, created.collectivity_id)
-    expires = ctx.translator.short_date(created.expires_at.astimezone(ctx.zone))
+    expires = date_label(ctx, created.expires_at.astimezone(ctx.zone).date())
     lines = [
         ctx._("Invitation code for {name}:").format(name=collectivity.name(ctx.locale)),
         created.code,
@@ -90,7 +90,7 @@ def invites(ctx: Context, args: str) -> Reply:
     }
     lines = [ctx._("Invitation codes:")]
     for view in views:
-        expires = ctx.translator.short_date(view.invite.expires_at.astimezone(ctx.zone))
+        expires = date_label(ctx, view.invite.expires_at.astimezone(ctx.zone).date())
         lines.append(
             ctx._("• {code} — #{id} {name} — {state}, used {uses}/{max}, until {date}").format(
                 code=view.invite.code,
@@ -141,7 +141,7 @@ def admins(ctx: Context, _args: str) -> Reply:
     if not grants:
         lines.append(ctx._("(none)"))
     for g in grants:
-        when = ctx.translator.short_date(g.granted_at.astimezone(ctx.zone))
+        when = date_label(ctx, g.granted_at.astimezone(ctx.zone).date())
         lines.append(
             ctx._("• {who} — by {by}, {date}").format(who=f"{g.platform}:{g.user_id}", by=g.granted_by, date=when)
         )

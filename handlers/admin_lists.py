@@ -57,7 +57,11 @@ def stats_(ctx: Context, _args: str) -> Reply:
     for status in STATUSES:
         row = found.by_status[status]
         counts = " · ".join(f"{country_label(ctx, c)} {row[c]}" for c in COUNTRIES)
-        lines.append(f"• {status_label(ctx, status)}: {sum(row.values())} ({counts})")
+        lines.append(
+            ctx._("• {status}: {total} ({counts})").format(
+                status=status_label(ctx, status), total=sum(row.values()), counts=counts
+            )
+        )
     lines += ["", ctx._("Demand per workshop (1st choice + 2nd choice, not counting declined collectivities):")]
     for d in found.demand:
         first = " · ".join(f"{country_label(ctx, c)} {d.first[c]}" for c in COUNTRIES)

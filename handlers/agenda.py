@@ -90,7 +90,9 @@ def agenda(ctx: Context, _args: str) -> Reply:
         text += [f"• {workshop_label(ctx, w)}" for w in unslotted]
     text += ["", ctx._("The attached calendar file adds this agenda to your calendar application.")]
     content = build_ics(
-        _entries(ctx, collectivity, lines), name=ctx._("Agenda of {name}").format(name=name), stamp=ctx.clock.now()
+        _entries(ctx, collectivity, lines, assigned),
+        name=ctx._("Agenda of {name}").format(name=name),
+        stamp=ctx.clock.now(),
     )
     filename = f"agenda-{ctx.event.key}-{_slug(collectivity.name_fr)}.ics"
     return Reply("\n".join(text), attachment=Attachment(filename, content, ICS_MIME))
@@ -107,8 +109,10 @@ def _render(ctx: Context, line: AgendaLine, assigned: bool) -> list[str]:
         )
     for workshop in line.workshops:
         room = ctx.text(workshop.room) or ctx._("room not yet set")
-        note = "" if assigned else " " + ctx._("(your choice; the organisers confirm it after balancing)")
-        out.append(f"   ▸ {workshop_label(ctx, workshop)} ({room}){note}")
+        text = ctx._("{workshop} ({room})").format(workshop=workshop_label(ctx, workshop), room=room)
+        if not assigned:
+            text = ctx._("{line} (your choice; the organisers confirm it after balancing)").format(line=text)
+        out.append(f"   ▸ {text}")
     return out
 
 
@@ -120,7 +124,7 @@ def _unslotted(ctx: Context, collectivity: Collectivity) -> list[Workshop]:
     return [w for w in ctx.event.workshops if w.id in ids and w.slot_key is None]
 
 
-def _entries(ctx: Context, collectivity: Collectivity, lines: list[AgendaLine]) -> list[CalendarEntry]:
+def _entries(ctx: Context, collectivity: Collectivity, lines: list[AgendaLine], assigned: bool) -> list[CalendarEntry]:
     base = f"{ctx.event.key}.c{collectivity.id}"
     entries = []
     for line in lines:
@@ -139,7 +143,7 @@ def _entries(ctx: Context, collectivity: Collectivity, lines: list[AgendaLine]) 
                         uid=f"{base}.{item.key}.{workshop.key}@rencontres-bot",
                         start=start,
                         end=end,
-                        summary=workshop_label(ctx, workshop),
+                        summary=_workshop_summary(ctx, workshop, assigned),
                         location=ctx.text(workshop.room) or place,
                     )
                 )
@@ -155,6 +159,12 @@ def _entries(ctx: Context, collectivity: Collectivity, lines: list[AgendaLine]) 
             )
         )
     return entries
+
+
+def _workshop_summary(ctx: Context, workshop: Workshop, assigned: bool) -> str:
+    """The workshop's calendar title; a workshop only chosen, not yet assigned, says so."""
+    label = workshop_label(ctx, workshop)
+    return label if assigned else ctx._("{workshop} (requested)").format(workshop=label)
 
 
 def _slug(text: str) -> str:

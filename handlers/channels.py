@@ -16,7 +16,7 @@ REHEARSAL_PLATFORM = "console"
 
 def register(router: Router) -> None:
     router.admin_command("subscribe", N_("send reminders and announcements to this group"))(subscribe)
-    router.admin_command("unsubscribe", N_("stop reminders and announcements in this group"), "[chat]")(unsubscribe)
+    router.admin_command("unsubscribe", N_("stop reminders and announcements in this group"), N_("[chat]"))(unsubscribe)
     router.admin_command("channels", N_("the group chats that receive reminders and announcements"))(channels)
 
 

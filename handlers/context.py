@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from handlers.clock import Clock
-from handlers.types import Button, Incoming
+from handlers.types import Button, Incoming, Reply, TypedNumbers
 from locales import Translator
 from storage.models import ChatUser, Event
 
@@ -22,10 +22,23 @@ class Refusal(Exception):
     Raising it rolls back the whole transaction, so a refused command changes nothing.
     """
 
-    def __init__(self, message: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+    def __init__(
+        self, message: str, buttons: tuple[tuple[Button, ...], ...] = (), numbers: TypedNumbers = "position"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.buttons = buttons
+        # How the buttons are numbered on the console, as in Reply.numbers.
+        self.numbers: TypedNumbers = numbers
+
+    @classmethod
+    def again(cls, message: str, question: Reply) -> Refusal:
+        """`message`, then the question asked again with its buttons (nothing is written)."""
+        text = f"{message}\n\n{question.text}" if message else question.text
+        return cls(text, question.buttons, question.numbers)
+
+    def reply(self) -> Reply:
+        return Reply(self.message, buttons=self.buttons, numbers=self.numbers)
 
 
 @dataclass

@@ -34,12 +34,28 @@ def register(router: Router) -> None:
         result = command.handler(ctx, args)
         return [result] if isinstance(result, Reply) else result
 
-    router.command("start", N_("welcome, or join your collectivity with an invitation code"), "[code]")(start)
+    router.command("start", N_("welcome, or join your collectivity with an invitation code"), N_("[code]"))(start)
     router.command("help", N_("what I can do"))(help_)
     router.command("lang", N_("choose your language"), "fr|ja|en")(lang)
     router.command("cancel", N_("stop the form in progress"))(cancel)
     router.admin_command("help", N_("the organisers' commands"))(admin_help)
+
+    def form_choice(ctx: Context, payload: str) -> list[Reply]:
+        """The buttons of a command typed in the middle of a form: finish it, or drop it and run the command."""
+        kind, _, text = payload.partition(":")
+        if kind == "resume":
+            return [router.resume_form(ctx)]
+        state = ctx.session.get(FormState, ctx.user.id)
+        if state is not None:
+            ctx.session.delete(state)
+            ctx.session.flush()
+        dropped = Reply(ctx._("Cancelled. Nothing from that form was saved."), edit=True)
+        if not text.startswith("/"):
+            return [dropped, Reply(ctx._("Please send your command again."))]
+        return [dropped, *router.run_text_command(ctx, text)]
+
     router.action("cmd")(run_command)
+    router.action("form")(form_choice)
     router.action("lang")(lang)
 
 
@@ -70,7 +86,8 @@ def help_text(ctx: Context, router: Router, *, admin: bool) -> Reply:
     heading = ctx._("Organisers' commands:") if admin else ctx._("Here is what I can do:")
     lines = [heading]
     for command in commands.values():
-        usage = f" {command.usage}" if command.usage else ""
+        # Usages are marked with N_ where they are registered: placeholders read in the reader's language.
+        usage = f" {ctx._(command.usage)}" if command.usage else ""
         lines.append(f"{prefix}{command.name}{usage} — {ctx._(command.summary)}")
     if not admin and ctx.is_admin:
         lines += ["", ctx._("As an organiser, send /admin help for your commands.")]

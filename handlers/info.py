@@ -12,11 +12,11 @@ from handlers.router import Router
 from handlers.timeline import Placed, event_bounds, place_item, slot_bounds, timeline
 from handlers.types import Reply
 from locales import N_
-from storage.models import Event, Slot, Workshop
+from storage.models import Event, ProgrammeItem, Slot, Workshop
 
 
 def register(router: Router) -> None:
-    router.command("programme", N_("the programme, whole or for one day"), "[day]")(programme)
+    router.command("programme", N_("the programme, whole or for one day"), N_("[day]"))(programme)
     router.command("now", N_("what is on now and what comes next"))(now)
     router.command("workshops", N_("the four workshops, their topics, slot and room"))(workshops)
     router.command("about", N_("the event, its theme, organisers and history"))(about)
@@ -61,8 +61,9 @@ def render_item(ctx: Context, placed: Placed) -> list[str]:
     item = placed.item
     lines = [f"• {when_label(ctx, placed)} — {ctx.text(item.title)}"]
     details = []
-    if item.place:
-        details.append(ctx._("Place: {place}").format(place=ctx.text(item.place)))
+    place = item_place(ctx, item)
+    if place:
+        details.append(ctx._("Place: {place}").format(place=place))
     if item.audience:
         details.append(ctx._("For: {audience}").format(audience=ctx.text(item.audience)))
     if item.capacity:
@@ -72,6 +73,26 @@ def render_item(ctx: Context, placed: Placed) -> list[str]:
     if item.slot_key:
         lines.extend("   " + line for line in slot_workshop_lines(ctx, item.slot_key))
     return lines
+
+
+def item_place(ctx: Context, item: ProgrammeItem) -> str:
+    """Where an item takes place: for a workshop slot, the rooms organisers set, else the file's place."""
+    if item.slot_key:
+        rooms = []
+        for workshop in workshops_in_slot(ctx.event, item.slot_key):
+            room = ctx.text(workshop.room)
+            if room and room not in rooms:
+                rooms.append(room)
+        if rooms:
+            return ctx.translator.list(rooms)
+    return ctx.text(item.place) if item.place else ""
+
+
+def slot_hours(ctx: Context, day: dt.date, start: dt.datetime, end: dt.datetime) -> str:
+    """« vendredi 23 octobre 2026, 09:30–12:00 », 「2026年10月23日（金）9:30～12:00」."""
+    return ctx._("{day}, {start}–{end}").format(
+        day=ctx.translator.day(day), start=ctx.translator.time(start), end=ctx.translator.time(end)
+    )
 
 
 def slot_workshop_lines(ctx: Context, slot_key: str) -> list[str]:
@@ -215,11 +236,15 @@ def workshops(ctx: Context, _args: str) -> Reply:
         slot = slot_of(event, workshop.slot_key)
         if slot is not None:
             start, end = slot_bounds(event, slot.day, slot.start, slot.end)
-            when = f"{ctx.translator.day(slot.day)}, {ctx.translator.time(start)}–{ctx.translator.time(end)}"
+            when = slot_hours(ctx, slot.day, start, end)
         else:
             when = ctx._("not yet set")
-        room = ctx.text(workshop.room) or ctx._("not yet set")
-        lines.append("   " + ctx._("Slot: {when} · Room: {room}").format(when=when, room=room))
+        room = ctx.text(workshop.room)
+        if room:
+            lines.append("   " + ctx._("Slot: {when} · Room: {room}").format(when=when, room=room))
+        else:
+            # A separate message: « salle » is feminine in French (« pas encore fixée »).
+            lines.append("   " + ctx._("Slot: {when} · Room: not yet set").format(when=when))
         for topic in workshop.topics:
             lines.append(f"   – {ctx.text(topic)}")
     slots = [s for s in event.slots]
@@ -229,10 +254,7 @@ def workshops(ctx: Context, _args: str) -> Reply:
         for slot in slots:
             start, end = slot_bounds(event, slot.day, slot.start, slot.end)
             rooms = ctx.translator.list([ctx.text(r) for r in slot.rooms]) if slot.rooms else ""
-            lines.append(
-                f"• {ctx.translator.day(slot.day)}, {ctx.translator.time(start)}–{ctx.translator.time(end)}"
-                + (f" — {rooms}" if rooms else "")
-            )
+            lines.append(f"• {slot_hours(ctx, slot.day, start, end)}" + (f" — {rooms}" if rooms else ""))
     return Reply("\n".join(lines))
 
 

@@ -10,6 +10,7 @@ from handlers.participation_common import (
     Buttons,
     end_form,
     explain,
+    find_workshop,
     form_collectivity,
     form_in_progress,
     name_of,
@@ -41,9 +42,9 @@ MAX_SPEAKER = 200
 
 
 def register(router: Router) -> None:
-    router.command("abstract", N_("write the abstract of your intervention in a workshop"), "[workshop]")(start)
+    router.command("abstract", N_("write the abstract of your intervention in a workshop"), N_("[workshop]"))(start)
     router.command("lead", N_("volunteer as workshop lead, or withdraw"))(lead)
-    router.form(FORM)(answer)
+    router.form(FORM, ask)(answer)
     router.action("ab")(press)
     router.action("lead")(press_lead)
 
@@ -64,15 +65,10 @@ def start(ctx: Context, args: str) -> Reply:
     order = ["ja", "fr"] if ctx.locale == "ja" else ["fr", "ja"]
     state = start_form(ctx, FORM, "workshop", {"collectivity": collectivity.id, "order": order})
     if args.strip():
-        wanted = args.strip().lower()
-        chosen = next((w for w in workshops if wanted in (str(w.number), w.key)), None)
-        if chosen is None:
-            raise Refusal(
-                ctx._(
-                    "Your collectivity has not chosen workshop {number}. An abstract is for one of your own workshops."
-                ).format(number=args.strip()[:20])
-            )
-        return _take_workshop(ctx, state, chosen)
+        wanted = find_workshop(ctx, args)
+        if wanted not in workshops:
+            raise explain(ctx, ParticipationError("not_own_workshop", workshop=wanted))
+        return _take_workshop(ctx, state, wanted)
     if len(workshops) == 1:
         return _take_workshop(ctx, state, workshops[0])
     return ask(ctx, state)
@@ -83,7 +79,8 @@ def ask(ctx: Context, state: FormState) -> Reply:
     if step == "workshop":
         collectivity = require_collectivity(ctx)
         buttons = tuple((Button(short_button_label(ctx, w), f"ab:w:{w.number}"),) for w in _own(ctx, collectivity))
-        return Reply(ctx._("For which of your workshops is this abstract?"), buttons=buttons)
+        # Labelled "3. …": a typed 3 is workshop 3 on the console too, whatever the button's place.
+        return Reply(ctx._("For which of your workshops is this abstract?"), buttons=buttons, numbers="label")
     if step == "title":
         return Reply(ctx._("What is the title of your intervention?"))
     if step in ("summary_fr", "summary_ja"):
@@ -161,8 +158,7 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
         collectivity = require_collectivity(ctx)
         chosen = next((w for w in _own(ctx, collectivity) if value.lower() in (str(w.number), w.key)), None)
         if chosen is None:
-            question = ask(ctx, state)
-            raise Refusal(ctx._("Please tap one of your workshops."), question.buttons)
+            raise Refusal.again(ctx._("Please tap one of your workshops."), ask(ctx, state))
         return _take_workshop(ctx, state, chosen)
     if step == "title":
         if not value or len(value) > MAX_TITLE:
@@ -178,8 +174,7 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
         return ask(ctx, state)
     if step == "partner":
         return _take_typed_partner(ctx, state, value)
-    question = ask(ctx, state)
-    raise Refusal(ctx._("Please use the buttons: Save or Cancel.") + "\n\n" + question.text, question.buttons)
+    raise Refusal.again(ctx._("Please use the buttons: Save or Cancel."), ask(ctx, state))
 
 
 def _take_summary(ctx: Context, state: FormState, summary: str | None) -> Reply:
@@ -234,8 +229,7 @@ def press(ctx: Context, payload: str) -> Reply:
         return ask(ctx, state)
     if kind == "ok" and state.step == "review":
         return _finish(ctx, state)
-    question = ask(ctx, state)
-    raise Refusal(ctx._("This button belongs to an earlier question.") + "\n\n" + question.text, question.buttons)
+    raise Refusal.again(ctx._("This button belongs to an earlier question."), ask(ctx, state))
 
 
 def _finish(ctx: Context, state: FormState) -> Reply:

@@ -8,8 +8,10 @@ import re
 from handlers.context import Context, Refusal
 from handlers.participation_common import (
     Buttons,
+    date_label,
     end_form,
     explain,
+    find_workshop,
     require_collectivity,
     short_button_label,
     start_form,
@@ -31,8 +33,8 @@ FORM = "choose"
 
 
 def register(router: Router) -> None:
-    router.command("choose", N_("choose two workshops, ranked 1 and 2"), "[first second]")(choose_command)
-    router.form(FORM)(typed_while_choosing)
+    router.command("choose", N_("choose two workshops, ranked 1 and 2"), N_("[first second]"))(choose_command)
+    router.form(FORM, ask)(typed_while_choosing)
     router.action("ch")(press)
 
 
@@ -43,19 +45,6 @@ def _allowed(ctx: Context) -> Collectivity:
     except ParticipationError as error:
         raise explain(ctx, error) from None
     return collectivity
-
-
-def _workshop(ctx: Context, token: str) -> Workshop:
-    wanted = token.strip().lower()
-    for workshop in ctx.event.workshops:
-        if wanted in (str(workshop.number), workshop.key):
-            return workshop
-    numbers = [w.number for w in ctx.event.workshops]
-    raise Refusal(
-        ctx._("There is no workshop “{text}”. The workshops are numbered {first} to {last}: see /workshops.").format(
-            text=token[:20], first=min(numbers, default=1), last=max(numbers, default=1)
-        )
-    )
 
 
 def choose_command(ctx: Context, args: str) -> Reply:
@@ -71,11 +60,21 @@ def choose_command(ctx: Context, args: str) -> Reply:
     if len(tokens) == 1:
         raise Refusal(ctx._("Please give two different workshops, the first choice first: for example /choose 3 1."))
     if len(tokens) == 2:
-        return _save(ctx, collectivity, _workshop(ctx, tokens[0]), _workshop(ctx, tokens[1]))
+        return _save(ctx, collectivity, find_workshop(ctx, tokens[0]), find_workshop(ctx, tokens[1]))
     state = start_form(ctx, FORM, "first", {"collectivity": collectivity.id})
     lines = _current_lines(ctx, collectivity)
     lines.append(ctx._("Tap your first choice (rank 1), then your second choice (rank 2)."))
-    return Reply("\n".join(lines), buttons=_buttons(ctx, state))
+    return Reply("\n".join(lines), buttons=_buttons(ctx, state), numbers="label")
+
+
+def ask(ctx: Context, state: FormState) -> Reply:
+    """The tap the form waits for: the first choice, or the second one."""
+    first = next((w for w in ctx.event.workshops if w.id == state.data.get("first")), None)
+    if state.step != "second" or first is None:
+        text = ctx._("Tap your first choice (rank 1), then your second choice (rank 2).")
+    else:
+        text = "\n".join([_rank_line(ctx, 1, first), ctx._("Now tap your second choice (rank 2).")])
+    return Reply(text, buttons=_buttons(ctx, state), numbers="label")
 
 
 def _current_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
@@ -95,6 +94,7 @@ def _rank_line(ctx: Context, rank: int, workshop: Workshop) -> str:
 
 
 def _buttons(ctx: Context, state: FormState) -> Buttons:
+    """One button per workshop still open to this tap, labelled "3. …": the console keys it by 3."""
     first = state.data.get("first")
     return tuple((Button(short_button_label(ctx, w), f"ch:{w.number}"),) for w in ctx.event.workshops if w.id != first)
 
@@ -112,7 +112,7 @@ def _pick(ctx: Context, workshop: Workshop) -> Reply:
                 ctx._("Now tap your second choice (rank 2)."),
             ]
         )
-        return Reply(text, buttons=_buttons(ctx, state), edit=ctx.incoming.action is not None)
+        return Reply(text, buttons=_buttons(ctx, state), edit=ctx.incoming.action is not None, numbers="label")
     first = next((w for w in ctx.event.workshops if w.id == state.data["first"]), None)
     if first is None:
         end_form(ctx)
@@ -141,7 +141,7 @@ def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Wor
         lines.append(
             ctx._(
                 "You can change them with /choose until {date}, unless the organisers close the choices first."
-            ).format(date=ctx.translator.short_date(last_day))
+            ).format(date=date_label(ctx, last_day))
         )
     lines.append(ctx._("Next step: the abstract of your intervention, with /abstract."))
     buttons = ((Button(ctx._("Write the abstract"), "cmd:abstract"), Button(ctx._("Status"), "cmd:status")),)
@@ -149,16 +149,13 @@ def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Wor
 
 
 def press(ctx: Context, payload: str) -> Reply:
-    return _pick(ctx, _workshop(ctx, payload))
+    return _pick(ctx, find_workshop(ctx, payload))
 
 
 def typed_while_choosing(ctx: Context, state: FormState, text: str) -> Reply:
     tokens = [t for t in re.split(r"[\s,;、，]+", text) if t]
     if len(tokens) == 1:
-        return _pick(ctx, _workshop(ctx, tokens[0]))
+        return _pick(ctx, find_workshop(ctx, tokens[0]))
     if len(tokens) == 2:
         return choose_command(ctx, text)
-    raise Refusal(
-        ctx._("Please tap a workshop, or type its number."),
-        _buttons(ctx, state),
-    )
+    raise Refusal(ctx._("Please tap a workshop, or type its number."), _buttons(ctx, state), "label")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import format_date
+
 from handlers.context import Context, Refusal
 from handlers.types import Button
 from storage.models import Collectivity, FormState, Option, Workshop
@@ -47,10 +49,48 @@ def workshop_label(ctx: Context, workshop: Workshop) -> str:
     return ctx._("Workshop {number}: {title}").format(number=workshop.number, title=ctx.text(workshop.title))
 
 
+def find_workshop(ctx: Context, token: str) -> Workshop:
+    """The event's workshop by number or key, or a refusal giving the range of numbers."""
+    wanted = token.strip().lower()
+    for workshop in ctx.event.workshops:
+        if wanted in (str(workshop.number), workshop.key):
+            return workshop
+    numbers = [w.number for w in ctx.event.workshops]
+    raise Refusal(
+        ctx._("There is no workshop “{text}”. The workshops are numbered {first} to {last}: see /workshops.").format(
+            text=token.strip()[:20], first=min(numbers, default=1), last=max(numbers, default=1)
+        )
+    )
+
+
 def short_button_label(ctx: Context, workshop: Workshop, limit: int = 40) -> str:
-    title = ctx.text(workshop.title)
-    label = f"{workshop.number}. {title}"
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    """ "3. Gouvernance et politiques publiques…": the number first (the console keys buttons by it),
+    the title cut at a word boundary."""
+    return f"{workshop.number}. " + cut_at_word(ctx.text(workshop.title), limit - len(f"{workshop.number}. "))
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text`, or its first words followed by "…" when it is longer than `limit` characters."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    # Japanese has no spaces: cut anywhere; otherwise at the last space that keeps some words.
+    space = head.rfind(" ")
+    if space >= limit // 2:
+        head = head[:space]
+    return head.rstrip(" ,;:—-–'’") + "…"
+
+
+# Readable dates as elsewhere in the bot (handlers/info.py day headings), the event being in Europe:
+# « 3 juin 2026 », 「2026年6月3日」, "3 June 2026"; with the weekday through ctx.translator.day().
+_DATE_FORMATS = {"fr": "d MMMM y", "ja": "y年M月d日", "en": "d MMMM y"}
+_DAY_MONTH_FORMATS = {"fr": "d MMMM", "ja": "M月d日", "en": "d MMMM"}
+
+
+def date_label(ctx: Context, value: dt.date, *, year: bool = True) -> str:
+    """A date without its weekday, in the reader's language."""
+    formats = _DATE_FORMATS if year else _DAY_MONTH_FORMATS
+    return format_date(value, formats.get(ctx.locale, formats["en"]), locale=ctx.locale)
 
 
 def start_form(ctx: Context, form: str, step: str, data: dict[str, Any]) -> FormState:
@@ -117,7 +157,7 @@ def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> R
         text = ctx._("This invitation code was withdrawn by the organisers. Please ask them for a new one.")
     elif reason == "code_expired":
         text = ctx._("This invitation code expired on {date}. Please ask the organisers for a new one.").format(
-            date=ctx.translator.short_date(p["when"].astimezone(ctx.zone).date())
+            date=date_label(ctx, p["when"].astimezone(ctx.zone).date())
         )
     elif reason == "code_used_up":
         text = ctx._(
@@ -150,7 +190,7 @@ def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> R
     elif reason == "choices_closed":
         text = ctx._(
             "Workshop choices closed at the end of {date}. Please contact the organisers if you need a change."
-        ).format(date=ctx.translator.short_date((p["when"] - _ONE_SECOND).date()))
+        ).format(date=date_label(ctx, (p["when"] - _ONE_SECOND).astimezone(ctx.zone).date()))
     elif reason == "same_twice":
         text = ctx._(
             "Please choose two different workshops: workshop {number} cannot be both your first and second choice."

@@ -48,7 +48,7 @@ _SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
 def register(router: Router) -> None:
     router.command("confirm", N_("confirm your participation: delegation and options"))(start)
     router.command("decline", N_("tell the organisers your collectivity will not take part"))(ask_decline)
-    router.form(FORM)(answer)
+    router.form(FORM, ask)(answer)
     router.action("cf")(press)
     router.action("decline")(press_decline)
 
@@ -62,7 +62,7 @@ def start(ctx: Context, _args: str) -> Reply:
         intro.append(ctx._("It is already confirmed: your new answers will replace the delegation and options."))
     intro.append(ctx._("You can stop at any time with /cancel; nothing is saved before the last step."))
     question = ask(ctx, state)
-    return Reply("\n".join([*intro, "", question.text]), buttons=question.buttons)
+    return Reply("\n".join([*intro, "", question.text]), buttons=question.buttons, numbers=question.numbers)
 
 
 def ask(ctx: Context, state: FormState) -> Reply:
@@ -70,7 +70,10 @@ def ask(ctx: Context, state: FormState) -> Reply:
     data = state.data
     if state.step == "size":
         buttons = (tuple(Button(str(n), f"cf:size:{n}") for n in range(1, 6)),)
-        return Reply(ctx._("How many people will your delegation have? Send a number."), buttons=buttons)
+        # Each button is labelled with its number: a typed 7 is a size too, not a missing button.
+        return Reply(
+            ctx._("How many people will your delegation have? Send a number."), buttons=buttons, numbers="label"
+        )
     if state.step == "person":
         index = len(data["people"]) + 1
         return Reply(
@@ -81,7 +84,10 @@ def ask(ctx: Context, state: FormState) -> Reply:
         )
     if state.step == "option":
         option = _option(ctx, data["option"])
-        return Reply(_option_question(ctx, state, option), buttons=_option_buttons(ctx, state, option))
+        # A typed number is a head count (or 0 for no), never the position of a button.
+        return Reply(
+            _option_question(ctx, state, option), buttons=_option_buttons(ctx, state, option), numbers="answer"
+        )
     return _summary(ctx, state)
 
 
@@ -97,6 +103,8 @@ def _counted(option: Option) -> bool:
 def _option_question(ctx: Context, state: FormState, option: Option) -> str:
     title = option_title(ctx, option)
     if not _counted(option):
+        if option.kind == "bring":
+            return ctx._("“{option}”: will your delegation bring it?").format(option=title)
         return ctx._("“{option}”: will your delegation take part?").format(option=title)
     collectivity = require_collectivity(ctx)
     left = remaining_places(ctx.session, option, ctx.event, collectivity) or 0
@@ -147,12 +155,12 @@ def _option_lines(ctx: Context, chosen: dict[str, int]) -> list[str]:
             continue
         people = chosen[option.key]
         if not people:
-            answer = ctx._("no")
+            answer = ctx._("not taking part")
         elif _counted(option):
             answer = ctx.ngettext("{n} person", "{n} people", people).format(n=people)
         else:
-            answer = ctx._("yes")
-        lines.append(f"• {option_title(ctx, option)}: {answer}")
+            answer = ctx._("taking part")
+        lines.append(ctx._("• {option}: {answer}").format(option=option_title(ctx, option), answer=answer))
     return lines or ["• " + ctx._("none offered")]
 
 
@@ -164,8 +172,7 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
         return _take_person(ctx, state, text)
     if state.step == "option":
         return _take_option(ctx, state, state.data["option"], _parse_option_answer(text, state.data["size"]))
-    question = ask(ctx, state)
-    raise Refusal(ctx._("Please use the buttons: Confirm or Cancel.") + "\n\n" + question.text, question.buttons)
+    raise Refusal.again(ctx._("Please use the buttons: Confirm or Cancel."), ask(ctx, state))
 
 
 def _take_size(ctx: Context, state: FormState, size: int | None) -> Reply:
@@ -174,6 +181,7 @@ def _take_size(ctx: Context, state: FormState, size: int | None) -> Reply:
         raise Refusal(
             ctx._("Please send the number of people, from 1 to {most}.").format(most=MAX_DELEGATION),
             question.buttons,
+            question.numbers,
         )
     update_form(ctx, state, "person", size=size, people=[])
     return ask(ctx, state)
@@ -218,20 +226,20 @@ def _take_option(ctx: Context, state: FormState, key: str, people: int | None) -
     option = _option(ctx, key)
     size = state.data["size"]
     if people is None or not 0 <= people <= size:
-        raise Refusal(
-            ctx._("For “{option}”, please give a number between 0 and {most} (the size of your delegation).").format(
-                option=option_title(ctx, option), most=size
-            ),
-            _option_buttons(ctx, state, option),
-        )
+        if _counted(option):
+            message = ctx._(
+                "For “{option}”, please give a number between 0 and {most} (the size of your delegation)."
+            ).format(option=option_title(ctx, option), most=size)
+        else:
+            message = ctx._("Please answer yes or no (or tap a button).")
+        raise Refusal(message, _option_buttons(ctx, state, option), "answer")
     if not _counted(option):
         people = size if people else 0
     collectivity = require_collectivity(ctx)
     left = remaining_places(ctx.session, option, ctx.event, collectivity)
     if left is not None and people > left:
-        raise explain(
-            ctx, ParticipationError("option_full", option=option, left=left), _option_buttons(ctx, state, option)
-        )
+        refusal = explain(ctx, ParticipationError("option_full", option=option, left=left))
+        raise Refusal(refusal.message, _option_buttons(ctx, state, option), "answer")
     update_form(ctx, state, options={**state.data["options"], key: people})
     return _next_option(ctx, state, after=key)
 
@@ -251,8 +259,7 @@ def press(ctx: Context, payload: str) -> Reply:
         return Reply(ctx._("Cancelled. Nothing from that form was saved."), edit=True)
     if kind == "ok" and state.step == "summary":
         return _finish(ctx, state)
-    question = ask(ctx, state)
-    raise Refusal(ctx._("This button belongs to an earlier question.") + "\n\n" + question.text, question.buttons)
+    raise Refusal.again(ctx._("This button belongs to an earlier question."), ask(ctx, state))
 
 
 def _finish(ctx: Context, state: FormState) -> Reply:

@@ -11,7 +11,7 @@ from storage.participation import ParticipationError, join
 
 
 def register(router: Router) -> None:
-    router.command("join", N_("join your collectivity with the invitation code from the organisers"), "<code>")(
+    router.command("join", N_("join your collectivity with the invitation code from the organisers"), N_("<code>"))(
         join_command
     )
 

@@ -9,6 +9,8 @@ from sqlalchemy import select
 from handlers.context import Context, Refusal
 from handlers.participation_common import (
     Buttons,
+    cut_at_word,
+    date_label,
     explain,
     name_of,
     option_title,
@@ -38,8 +40,8 @@ TODO = "✗"
 def register(router: Router) -> None:
     router.command("status", N_("where your collectivity stands: answers, choices, deadlines"))(status)
     router.command("deadlines", N_("what is due, soonest first, and how long is left"))(deadlines)
-    router.command("done", N_("mark a task done (hotel booked, slides sent…)"), "<task>")(done)
-    router.command("undo", N_("take back a task marked done"), "<task>")(undo)
+    router.command("done", N_("mark a task done (hotel booked, slides sent…)"), N_("<task>"))(done)
+    router.command("undo", N_("take back a task marked done"), N_("<task>"))(undo)
     router.action("done")(done)
     router.action("undo")(undo)
 
@@ -89,7 +91,10 @@ def _delegation_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
             for option in taken:
                 people = signups[option.key]
                 count = ctx.ngettext("{n} person", "{n} people", people).format(n=people)
-                lines.append(f"• {option_title(ctx, option)}" + (f": {count}" if option.capacity else ""))
+                if option.capacity:
+                    lines.append(ctx._("• {option}: {answer}").format(option=option_title(ctx, option), answer=count))
+                else:
+                    lines.append(f"• {option_title(ctx, option)}")
         else:
             lines.append(ctx._("Options: none"))
     if collectivity.lead_volunteer:
@@ -132,12 +137,18 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
 
 
 def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.datetime) -> str:
-    date = ctx.translator.short_date(deadline.due)
+    date = ctx.translator.day(deadline.due)
     title = ctx.text(deadline.title)
+    if not deadline.task_keys:
+        # Informational (registrations open…): the date is a start, not something to miss.
+        since = date_label(ctx, deadline.due, year=False)
+        if now >= closing - dt.timedelta(days=1):
+            return "• " + ctx._("{date} — {title} (open since {since})").format(date=date, title=title, since=since)
+        return "• " + ctx._("{date} — {title} (opens on {since})").format(date=date, title=title, since=since)
     if now >= closing:
-        return f"• {date} — {title} " + ctx._("(past)")
+        return "• " + ctx._("{date} — {title} (past)").format(date=date, title=title)
     left = ctx._("{delay} left").format(delay=ctx.translator.duration(closing - now))
-    return f"• {date} ({left}) — {title}"
+    return "• " + ctx._("{date} ({left}) — {title}").format(date=date, left=left, title=title)
 
 
 def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime) -> list[str]:
@@ -146,8 +157,10 @@ def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime) -> l
         lines.append("   " + ctx._("for information, nothing to do"))
     for task in item.tasks:
         mark = DONE if task.done else TODO
-        hint = f" (/done {task.task.key})" if task.manual and not task.done else ""
-        lines.append(f"   {mark} {ctx.text(task.task.title)}{hint}")
+        title = ctx.text(task.task.title)
+        if task.manual and not task.done:
+            title = ctx._("{task} (/done {key})").format(task=title, key=task.task.key)
+        lines.append(f"   {mark} {title}")
     return lines
 
 
@@ -157,8 +170,9 @@ def deadlines(ctx: Context, _args: str) -> Reply:
     if collectivity is None:
         return _all_deadlines(ctx, now)
     items = progress(ctx.session, ctx.event, collectivity)
-    upcoming = [i for i in items if not i.is_past(now)]
-    past = [i for i in items if i.is_past(now)]
+    # Informational dates (registrations open) stay with the upcoming ones: what they open stays open.
+    upcoming = [i for i in items if not i.is_past(now) or not i.tasks]
+    past = [i for i in items if i.is_past(now) and i.tasks]
     lines = [ctx._("Deadlines of {name}, soonest first:").format(name=name_of(ctx, collectivity))]
     if not upcoming:
         lines.append(ctx._("No deadline is left."))
@@ -178,13 +192,16 @@ def _all_deadlines(ctx: Context, now: dt.datetime) -> Reply:
         "fr": ctx._("French collectivities"),
         "ja": ctx._("Japanese collectivities"),
         "leads": ctx._("workshop leads"),
+        "fr-leads": ctx._("French workshop leads"),
+        "ja-leads": ctx._("Japanese workshop leads"),
+        "steering": ctx._("French steering group"),
     }
     lines = [ctx._("The event's deadlines, soonest first:")]
     ordered = sorted(ctx.event.deadlines, key=lambda d: (closes_at(ctx.event, d) <= now, d.due, d.key))
     for deadline in ordered:
         line = _due_line(ctx, deadline, closes_at(ctx.event, deadline), now)
         if deadline.applies_to in audience:
-            line += f" [{audience[deadline.applies_to]}]"
+            line = ctx._("{line} [{audience}]").format(line=line, audience=audience[deadline.applies_to])
         lines.append(line)
     lines += ["", ctx._("Join your collectivity with /join to see what it still has to do.")]
     return Reply("\n".join(lines))
@@ -196,10 +213,13 @@ def _task_list(ctx: Context, collectivity: Collectivity, *, done_ones: bool) -> 
     rows: list[tuple[Button, ...]] = []
     for number, task in enumerate(manual_tasks(ctx.event, collectivity), start=1):
         is_done = states[task.key].done
-        lines.append(f"{number}. {DONE if is_done else TODO} {ctx.text(task.title)} ({task.key})")
+        title = ctx._("{task} ({key})").format(task=ctx.text(task.title), key=task.key)
+        lines.append(f"{number}. {DONE if is_done else TODO} {title}")
         if is_done == done_ones:
             prefix = "undo" if done_ones else "done"
-            rows.append((Button(f"{number}. {ctx.text(task.title)}"[:40], f"{prefix}:{task.key}"),))
+            # "3. …": the number of the list, which the console keys the button by.
+            label = f"{number}. " + cut_at_word(ctx.text(task.title), 36)
+            rows.append((Button(label, f"{prefix}:{task.key}"),))
     return lines, tuple(rows)
 
 
@@ -214,7 +234,7 @@ def _find(ctx: Context, collectivity: Collectivity, text: str, *, done_ones: boo
             first = ctx._("I do not know the task “{text}”. Here are the tasks you mark yourself:").format(
                 text=text[:40]
             )
-        raise Refusal("\n".join([first, *lines]), buttons)
+        raise Refusal("\n".join([first, *lines]), buttons, "label")
     return task
 
 
@@ -223,7 +243,7 @@ def done(ctx: Context, args: str) -> Reply:
     if not args.strip():
         lines, buttons = _task_list(ctx, collectivity, done_ones=False)
         head = ctx._("The tasks I cannot see by myself; tap one when it is done, or send /done <task>:")
-        return Reply("\n".join([head, *lines]), buttons=buttons)
+        return Reply("\n".join([head, *lines]), buttons=buttons, numbers="label")
     task = _find(ctx, collectivity, args, done_ones=False)
     title = ctx.text(task.title)
     changed = mark_done(
@@ -244,7 +264,7 @@ def undo(ctx: Context, args: str) -> Reply:
         if not buttons:
             return Reply(ctx._("No task is marked done yet."))
         head = ctx._("Which task is not done after all?")
-        return Reply("\n".join([head, *lines]), buttons=buttons)
+        return Reply("\n".join([head, *lines]), buttons=buttons, numbers="label")
     task = _find(ctx, collectivity, args, done_ones=True)
     title = ctx.text(task.title)
     changed = mark_undone(

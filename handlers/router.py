@@ -7,15 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from handlers.context import Context, Refusal
-from handlers.types import Reply
+from handlers.types import MAX_ACTION_BYTES, Button, Reply
 from storage.models import FormState
 
 Result = Reply | list[Reply]
 CommandHandler = Callable[[Context, str], Result]
 FormHandler = Callable[[Context, FormState, str], Result]
+FormQuestion = Callable[[Context, FormState], Reply]
 
 # Longer input than this is not a command anyone types; refuse before parsing it.
 MAX_INPUT_CHARS = 4000
+# Commands answered as usual while a form is in progress: they neither change nor drop it.
+# Any other command (but the form's own) first asks whether to finish the form or abandon it.
+FORM_SAFE_COMMANDS = frozenset(
+    {"cancel", "help", "lang", "status", "deadlines", "programme", "now", "workshops", "about", "agenda"}
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,8 @@ class Router:
     admin_commands: dict[str, Command] = field(default_factory=dict)
     actions: dict[str, CommandHandler] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)
+    # Each form's current question, asked again when the person comes back to it.
+    form_questions: dict[str, FormQuestion] = field(default_factory=dict)
 
     def command(self, name: str, summary: str, usage: str = "") -> Callable[[CommandHandler], CommandHandler]:
         """Register `/name`; `summary` is an untranslated message (mark it with N_)."""
@@ -61,11 +69,13 @@ class Router:
 
         return register
 
-    def form(self, name: str) -> Callable[[FormHandler], FormHandler]:
-        """Register the handler of free text while form `name` is in progress."""
+    def form(self, name: str, question: FormQuestion | None = None) -> Callable[[FormHandler], FormHandler]:
+        """Register the handler of free text while form `name` is in progress, and how to re-ask its question."""
 
         def register(handler: FormHandler) -> FormHandler:
             self.forms[name] = handler
+            if question is not None:
+                self.form_questions[name] = question
             return handler
 
         return register
@@ -85,18 +95,55 @@ class Router:
                     count=len(text)
                 )
             )
+        state = ctx.session.get(FormState, ctx.user.id)
+        if state is not None and state.form not in self.forms:
+            state = None
         if not text:
+            question = self.form_questions.get(state.form) if state is not None else None
+            if state is not None and question is not None:
+                # An invisible line (a zero-width space) is no answer: ask the question again.
+                raise Refusal.again("", question(ctx, state))
             raise Refusal(ctx._("I received an empty message. Send /help to see what I can do."))
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
+            # The form's own command (/choose 3 1 while tapping) starts it again, as asked.
+            if state is not None and name not in FORM_SAFE_COMMANDS and name != state.form:
+                raise self._form_in_the_way(ctx, state, text)
             return self._run_command(ctx, name, args.strip())
-        state = ctx.session.get(FormState, ctx.user.id)
         if state is not None and state.form in self.forms:
             return _as_list(self.forms[state.form](ctx, state, text))
         if incoming.is_group:
             return []
         raise Refusal(ctx._("I answer commands such as /programme or /status. Send /help to see them all."))
+
+    def _form_in_the_way(self, ctx: Context, state: FormState, text: str) -> Refusal:
+        """A command typed in the middle of a form: finish the form, or abandon it and run the command."""
+        run = f"form:drop:{text}"
+        if len(run.encode()) > MAX_ACTION_BYTES:
+            run = "form:drop:"  # too long to carry: the person sends it again after abandoning
+        buttons = (
+            (Button(ctx._("Finish the form"), "form:resume"),),
+            (Button(ctx._("Abandon it and run {command}").format(command=text.split(" ", 1)[0][:30]), run),),
+        )
+        message = ctx._(
+            "You are in the middle of the /{form} form; nothing of it is saved yet. "
+            "Finish it first, or abandon it and run {command}?"
+        ).format(form=state.form, command=text.split(" ", 1)[0][:30])
+        return Refusal(message, buttons)
+
+    def resume_form(self, ctx: Context) -> Reply:
+        """The question of the form in progress, asked again."""
+        state = ctx.session.get(FormState, ctx.user.id)
+        question = self.form_questions.get(state.form) if state is not None else None
+        if state is None or question is None:
+            raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
+        return question(ctx, state)
+
+    def run_text_command(self, ctx: Context, text: str) -> list[Reply]:
+        """Run a command given as typed ("/choose 3 1"), without the form check."""
+        name, _, args = text.removeprefix("/").partition(" ")
+        return self._run_command(ctx, name.split("@", 1)[0].lower(), args.strip())
 
     def _run_command(self, ctx: Context, name: str, args: str) -> list[Reply]:
         if name == "admin":

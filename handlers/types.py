@@ -8,6 +8,12 @@ from typing import Any, Literal
 # Telegram's callback_data limit; every adapter can carry an action of this size.
 MAX_ACTION_BYTES = 64
 
+# What a typed number means where people may type a button's number instead of tapping (the console):
+# "position": the N-th button shown; "label": the button whose label starts with N ("3. Innovation…",
+# workshop and task numbers); "answer": the reply asks for a number (a head count), so a typed number
+# is an answer for the bot, never a button.
+TypedNumbers = Literal["position", "label", "answer"]
+
 
 @dataclass(frozen=True)
 class Incoming:
@@ -60,6 +66,12 @@ class Reply:
     chat_id: str | None = None
     # Replace the message whose button was pressed, instead of sending a new one.
     edit: bool = False
+    numbers: TypedNumbers = "position"
+
+    @property
+    def expects_number(self) -> bool:
+        """The reply asks the person to type a number: digits are never read as a button."""
+        return self.numbers == "answer"
 
     @property
     def all_buttons(self) -> list[Button]:

@@ -55,6 +55,21 @@ def fuzzy(locale: str) -> list[str]:
     return found
 
 
+def clashes(locale: str) -> list[str]:
+    """One message translated differently in two .po files: only one would win the merge."""
+    seen: dict[object, tuple[str, object]] = {}
+    found = []
+    for po in sorted((DIRECTORY / locale / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as f:
+            for message in read_po(f, locale=locale):
+                if not message.id:
+                    continue
+                first = seen.setdefault(message.id, (po.name, message.string))
+                if first[1] != message.string:
+                    found.append(f"{message.id!r}: {first[0]} says {first[1]!r}, {po.name} says {message.string!r}")
+    return found
+
+
 def missing(template: Catalog, locale: str) -> list[object]:
     known = translations(locale)
     return [m.id for m in template if m.id and m.id not in known]
@@ -93,10 +108,10 @@ def main(argv: list[str]) -> int:
     for locale, ids in gaps.items():
         for message_id in ids:
             print(f"{locale}: untranslated: {message_id!r}")
-    marked = {locale: fuzzy(locale) for locale in SUPPORTED}
+    marked = {locale: fuzzy(locale) + clashes(locale) for locale in SUPPORTED}
     for locale, entries in marked.items():
         for entry in entries:
-            print(f"{locale}: fuzzy: {entry}")
+            print(f"{locale}: fuzzy or clashing: {entry}")
     return 1 if command == "check" and (any(gaps.values()) or any(marked.values())) else 0
 
 

@@ -28,7 +28,10 @@ Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 PartOfDay = Literal["morning", "noon", "afternoon", "evening"]
 TaskCheck = Literal["confirmation", "delegation", "workshop_choices", "abstract", "manual"]
-Audience = Literal["all", "fr", "ja", "leads"]
+# Who an option or a deadline is for; see storage.progress.applies.
+Audience = Literal["all", "fr", "ja", "leads", "fr-leads", "ja-leads", "steering"]
+# Whether the delegation takes part in an option (a visit, a meal) or brings something (a sample).
+OptionKind = Literal["attend", "bring"]
 
 
 class EventFileError(ValueError):
@@ -129,6 +132,7 @@ class Option(_Strict):
     title: Text
     capacity: int | None = Field(default=None, ge=1)
     audience: Audience = "all"
+    kind: OptionKind = "attend"
 
 
 class Task(_Strict):

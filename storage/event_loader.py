@@ -150,7 +150,7 @@ def _workshop_fields(e: Any, _position: int) -> dict[str, Any]:
 
 
 def _option_fields(e: Any, _position: int) -> dict[str, Any]:
-    return {"title": _text(e.title), "capacity": e.capacity, "audience": e.audience}
+    return {"title": _text(e.title), "capacity": e.capacity, "audience": e.audience, "kind": e.kind}
 
 
 def _task_fields(e: Any, position: int) -> dict[str, Any]:

@@ -43,15 +43,16 @@ COUNTRY_LABELS = {"fr": N_("France"), "jp": N_("Japan")}
 
 @dataclass
 class Table:
-    """One sheet: a title, headers and rows; `chat_columns` are those shown in a chat message."""
+    """One sheet: a title, headers and rows."""
 
     sheet: str
     title: str
     headers: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
-    chat_columns: tuple[int, ...] = ()
-    # Rows after this index are totals (bold in .xlsx).
+    # Rows after this index are totals (bold in .xlsx); their label is in column 1.
     totals_from: int | None = None
+    # Columns whose totals a chat message shows one per line (the options' head counts).
+    totals_columns: tuple[int, ...] = ()
 
 
 def pick(text: Mapping[str, Any] | None, locale: str) -> str:
@@ -72,6 +73,15 @@ def country_label(country: str, gettext: Gettext) -> str:
     return gettext(COUNTRY_LABELS.get(country, country))
 
 
+def yes_no(value: bool, gettext: Gettext) -> str:
+    """« oui » / « non » in a cell or after a label.
+
+    The bare msgids "yes" and "no" are the contacts' answers elsewhere (参加する in Japanese),
+    so this asks for the capitalised words and writes them in lower case.
+    """
+    return (gettext("Yes") if value else gettext("No")).lower()
+
+
 def _collectivities(session: Session, event: Event) -> list[Collectivity]:
     return list(session.scalars(select(Collectivity).where(Collectivity.event_id == event.id)))
 
@@ -86,7 +96,7 @@ def build(kind: str, session: Session, event: Event, gettext: Gettext, locale: s
 
 
 def doc5(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
-    """Doc 5: every collectivity by status, then country."""
+    """Doc 5: every collectivity by status, then country; « yes » marks the steering committee's members."""
     contacts: dict[int, int] = {}
     for cid in session.scalars(select(Contact.collectivity_id).where(Contact.event_id == event.id)):
         contacts[cid] = contacts.get(cid, 0) + 1
@@ -100,10 +110,10 @@ def doc5(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             gettext("Name (French)"),
             gettext("Name (Japanese)"),
             gettext("Kind"),
+            gettext("Steering committee"),
             gettext("Contacts"),
             gettext("Delegation"),
         ],
-        chat_columns=(0, 2, 3, 4, 7),
     )
     for c in _sorted(_collectivities(session, event)):
         table.rows.append(
@@ -114,6 +124,7 @@ def doc5(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
                 c.name_fr,
                 c.name_ja or "",
                 c.kind or "",
+                yes_no(True, gettext) if c.steering_group else "",
                 contacts.get(c.id, 0),
                 c.delegation_size,
             ]
@@ -153,7 +164,6 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             gettext("Summary (Japanese)"),
             gettext("Partner"),
         ],
-        chat_columns=(0, 3, 5, 6, 7, 9),
     )
     for workshop in event.workshops:
         chosen = sorted(
@@ -175,8 +185,8 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
                     c.name_ja or "",
                     country_label(c.country, gettext),
                     choice.rank,
-                    gettext("yes") if assigned.get(c.id) == workshop.id else "",
-                    gettext("yes") if c.lead_volunteer else "",
+                    _assigned(assigned, c.id, workshop.id, gettext),
+                    yes_no(True, gettext) if c.lead_volunteer else "",
                     abstract.title if abstract else "",
                     (abstract.speaker or "") if abstract else "",
                     (abstract.summary_fr or "") if abstract else "",
@@ -197,17 +207,16 @@ def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
         [
             gettext("Workshop"),
             gettext("Workshop title"),
-            gettext("French collectivities"),
-            gettext("Japanese collectivities"),
-            gettext("French"),
-            gettext("Japanese"),
+            gettext("Collectivities from France"),
+            gettext("Collectivities from Japan"),
+            gettext("Number from France"),
+            gettext("Number from Japan"),
             gettext("Capacity"),
             gettext("Based on"),
         ],
-        chat_columns=(0, 2, 3, 4, 5, 7),
     )
     if assigned:
-        basis = gettext("assignment")
+        basis = gettext("the applied assignment")
         members = {w.id: [names[cid] for cid, wid in assigned.items() if wid == w.id] for w in event.workshops}
     else:
         basis = gettext("choices (1st and 2nd)")
@@ -259,7 +268,6 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
             gettext("Delegates"),
         ]
         + [pick(o.title, locale) for o in options],
-        chat_columns=(1, 3, 4),
     )
     for c in confirmed:
         people = [f"{d.name} ({d.role})" if d.role else d.name for d in delegates.get(c.id, [])]
@@ -278,10 +286,18 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     left: list[Cell] = [
         (o.capacity - t) if o.capacity is not None else None for o, t in zip(options, totals, strict=True)
     ]
+    table.totals_columns = tuple(range(6, 6 + len(options)))
     table.rows.append([None, gettext("Total"), None, None, head_count, None, *totals])
     table.rows.append([None, gettext("Capacity"), None, None, None, None, *[o.capacity for o in options]])
     table.rows.append([None, gettext("Places left"), None, None, None, None, *left])
     return table
+
+
+def _assigned(assigned: Mapping[int, int], collectivity_id: int, workshop_id: int, gettext: Gettext) -> str:
+    """Blank until a balancing is applied; then whether this workshop is the one assigned."""
+    if not assigned:
+        return ""
+    return yes_no(assigned.get(collectivity_id) == workshop_id, gettext)
 
 
 def _people(c: Collectivity, delegates: Mapping[int, list[Delegate]]) -> int:
@@ -357,13 +373,41 @@ def render(table: Table, fmt: str) -> bytes:
 
 
 def as_text(table: Table, gettext: Gettext) -> str:
-    """The table as a chat message: its title, then one line per row with the chat columns."""
+    """The table as a chat message: its title, then one line per row, each value with its column's name.
+
+    Totals rows are turned around: one line per option with its total, capacity and places left.
+    """
     lines = [table.title]
-    columns = table.chat_columns or tuple(range(len(table.headers)))
     if not table.rows:
         lines.append(gettext("(nothing yet)"))
-    for row in table.rows:
-        cells = [f"{table.headers[i]}: {row[i]}" if isinstance(row[i], int) else str(row[i]) for i in columns]
-        shown = [c for c in cells if c and c != "None"]
-        lines.append("• " + " · ".join(shown))
+        return "\n".join(lines)
+    labelled = gettext("{label}: {value}")
+    body = table.rows if table.totals_from is None else table.rows[: table.totals_from]
+    for row in body:
+        cells = [
+            labelled.format(label=table.headers[i], value=value)
+            for i, value in enumerate(row)
+            if _shown(value) and not (i in table.totals_columns and value == 0)
+        ]
+        lines.append("• " + " · ".join(cells))
+    if table.totals_from is None:
+        return "\n".join(lines)
+    totals = table.rows[table.totals_from :]
+    for row in totals:
+        cells = [
+            labelled.format(label=table.headers[i], value=value)
+            for i, value in enumerate(row)
+            if i > 1 and i not in table.totals_columns and _shown(value)
+        ]
+        if cells:
+            lines.append("• " + " · ".join([str(row[1]), *cells]))
+    if table.totals_columns:
+        lines += ["", gettext("Per option:")]
+    for i in table.totals_columns:
+        cells = [labelled.format(label=row[1], value=row[i]) for row in totals if _shown(row[i])]
+        lines.append(f"• {table.headers[i]} — " + " · ".join(cells))
     return "\n".join(lines)
+
+
+def _shown(value: Cell) -> bool:
+    return value is not None and value != ""

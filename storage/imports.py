@@ -1,6 +1,7 @@
 """Bulk import of collectivities from CSV or XLSX: every row checked, all or nothing.
 
-Headers: name_fr, name_ja, country, kind and optionally status. Line numbers are those
+Headers: name_fr, name_ja, country, kind and optionally status (a key, or a label in French,
+Japanese or English). Line numbers are those
 a spreadsheet shows (the header is line 1).
 """
 
@@ -23,15 +24,6 @@ from storage.organisers import OrganiserError, add_collectivity, find_by_name, p
 REQUIRED = ("name_fr", "name_ja", "country", "kind")
 OPTIONAL = ("status",)
 MAX_ROWS = 2000
-# French labels of Doc 5, accepted in the status column besides the keys.
-STATUS_WORDS = {
-    "à l'étude": "considering",
-    "a l'etude": "considering",
-    "confirmée": "confirmed",
-    "confirmee": "confirmed",
-    "déclinée": "declined",
-    "declinee": "declined",
-}
 
 
 @dataclass(frozen=True)
@@ -39,8 +31,8 @@ class RowProblem:
     line: int
     error: OrganiserError
 
-    def render(self, gettext: Callable[[str], str]) -> str:
-        return gettext("Line {line}: {problem}").format(line=self.line, problem=self.error.render(gettext))
+    def render(self, gettext: Callable[[str], str], shown: Callable[[object], str] | None = None) -> str:
+        return gettext("Line {line}: {problem}").format(line=self.line, problem=self.error.render(gettext, shown))
 
 
 class ImportRejected(Exception):
@@ -153,8 +145,8 @@ def import_collectivities(
 
 
 def _status(value: str) -> str:
-    text = value.strip().lower()
-    return STATUS_WORDS.get(text, text) or "considering"
+    """The status column: a key or a label in any language (« confirmée », 参加確定); empty is considering."""
+    return parse_status(value) if value.strip() else "considering"
 
 
 def _check(session: Session, event: Event, row: Row, seen: dict[str, int]) -> OrganiserError | None:
@@ -168,7 +160,7 @@ def _check(session: Session, event: Event, row: Row, seen: dict[str, int]) -> Or
         if len(values["kind"]) > 40:
             raise OrganiserError(N_("The {field} is longer than {max} characters."), field="kind", max=40)
         parse_country(values["country"])
-        parse_status(_status(values.get("status", "")))
+        _status(values.get("status", ""))
         if name in seen:
             raise OrganiserError(N_("“{name}” is already on line {line}."), name=name, line=seen[name])
         if find_by_name(session, event, name) is not None:

@@ -7,6 +7,7 @@ problem raises OrganiserError with an untranslated message that the caller trans
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from locales import N_
 from storage import audit
-from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Workshop
+from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Slot, Workshop
 from storage.models.participation import STATUSES
 
 # No 0/O, 1/I/L: a code read aloud or copied by hand stays unambiguous. 31**10 ≈ 2**49.
@@ -25,8 +26,35 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 NAME_MAX = 200
 KIND_MAX = 40
-EDITABLE_FIELDS = ("name_fr", "name_ja", "country", "kind", "status")
+EDITABLE_FIELDS = ("name_fr", "name_ja", "country", "kind", "status", "steering")
 PLATFORMS = ("console", "telegram", "slack")
+# Status words organisers type besides the keys: Doc 5's French labels, the Japanese and English ones.
+STATUS_WORDS = {
+    "à l'étude": "considering",
+    "a l'etude": "considering",
+    "à l’étude": "considering",
+    "confirmée": "confirmed",
+    "confirmee": "confirmed",
+    "confirmé": "confirmed",
+    "déclinée": "declined",
+    "declinee": "declined",
+    "décliné": "declined",
+    "検討中": "considering",
+    "参加確定": "confirmed",
+    "確定": "confirmed",
+    "不参加": "declined",
+    "辞退": "declined",
+}
+# Yes and no as organisers type them in the three languages.
+YES_WORDS = ("yes", "y", "true", "1", "oui", "o", "vrai", "はい", "有", "あり")
+NO_WORDS = ("no", "n", "false", "0", "non", "faux", "いいえ", "無", "なし")
+# Words for a slot's part of the day, in the three languages, as organisers type them.
+PART_WORDS = {
+    "morning": ("morning", "matin", "matinée", "午前", "朝"),
+    "afternoon": ("afternoon", "après-midi", "apres-midi", "après midi", "午後"),
+    "evening": ("evening", "soir", "soirée", "夜", "夕方"),
+}
+TIME_WORD = re.compile(r"(\d{1,2})\s*(?:[:h時]\s*(\d{2})?\s*分?)?")
 
 
 class OrganiserError(Exception):
@@ -37,8 +65,21 @@ class OrganiserError(Exception):
         self.message = message
         self.params = params
 
-    def render(self, gettext: Callable[[str], str]) -> str:
-        return gettext(self.message).format(**self.params)
+    def render(self, gettext: Callable[[str], str], shown: Callable[[object], str] | None = None) -> str:
+        """The message in the reader's language; `shown` writes dates and slots the reader's way."""
+        show = shown or plain
+        return gettext(self.message).format(**{key: show(value) for key, value in self.params.items()})
+
+
+def plain(value: object) -> str:
+    """A parameter without a reader: ISO dates, slot keys (the command line, the logs)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Slot):
+        return value.key
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(v) for v in value)
+    return str(value)
 
 
 # --- collectivities ---------------------------------------------------------------------------
@@ -53,10 +94,22 @@ def parse_country(value: str) -> str:
 
 
 def parse_status(value: str) -> str:
-    status = value.strip().lower()
+    """A status key from a key or a label organisers type (« confirmée », 参加確定)."""
+    text = " ".join(value.strip().lower().split())
+    status = STATUS_WORDS.get(text, text)
     if status not in STATUSES:
         raise OrganiserError(N_("The status must be considering, confirmed or declined, not “{value}”."), value=value)
     return status
+
+
+def parse_yes_no(value: str, field: str) -> bool:
+    """yes/no, oui/non, はい/いいえ, true/false."""
+    text = value.strip().lower()
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    raise OrganiserError(N_("The {field} must be yes or no, not “{value}”."), field=field, value=value)
 
 
 def _clean_name(value: str, field: str, *, required: bool) -> str | None:
@@ -79,7 +132,14 @@ def _clean_kind(value: str) -> str | None:
 
 def collectivity_fields(c: Collectivity) -> dict[str, Any]:
     """What the audit log keeps of a collectivity."""
-    return {"name_fr": c.name_fr, "name_ja": c.name_ja, "country": c.country, "kind": c.kind, "status": c.status}
+    return {
+        "name_fr": c.name_fr,
+        "name_ja": c.name_ja,
+        "country": c.country,
+        "kind": c.kind,
+        "status": c.status,
+        "steering_group": bool(c.steering_group),
+    }
 
 
 def find_by_name(session: Session, event: Event, name_fr: str) -> Collectivity | None:
@@ -167,6 +227,8 @@ def edit_collectivity(
             collectivity.kind = _clean_kind(value)
         elif field == "status":
             collectivity.status = parse_status(value)
+        elif field in ("steering", "steering_group"):
+            collectivity.steering_group = parse_yes_no(value, "steering")
         else:
             raise OrganiserError(
                 N_("I cannot change “{field}”. Fields: {fields}."), field=field, fields=", ".join(EDITABLE_FIELDS)
@@ -411,11 +473,7 @@ def set_workshop(
             if clear:
                 workshop.slot_key = None
                 continue
-            slot = next((s for s in event.slots if s.key == value), None)
-            if slot is None:
-                keys = ", ".join(s.key for s in event.slots)
-                raise OrganiserError(N_("There is no slot “{value}”. Slots: {keys}."), value=value, keys=keys)
-            workshop.slot_key = slot.key
+            workshop.slot_key = find_slot(event, value).key
         elif field == "room":
             workshop.room = None if clear else _room_text(event, value)
         elif field == "capacity":
@@ -444,6 +502,34 @@ def set_workshop(
             after=after,
         )
     return workshop
+
+
+def slot_part(slot: Slot) -> str:
+    """morning, afternoon or evening, from the slot's start time."""
+    hour = int(slot.start.split(":")[0])
+    return "morning" if hour < 12 else "afternoon" if hour < 18 else "evening"
+
+
+def find_slot(event: Event, value: str) -> Slot:
+    """The slot organisers mean by its key, a word for its part of the day (matin, 午後) or its start time (9:30)."""
+    text = " ".join(value.strip().lower().split())
+    found = [s for s in event.slots if s.key.lower() == text]
+    time = TIME_WORD.fullmatch(text)
+    if not found and time:
+        start = f"{int(time[1]):02d}:{time[2] or '00'}"
+        found = [s for s in event.slots if s.start == start]
+    if not found:
+        part = next((p for p, words in PART_WORDS.items() if text in words), None)
+        found = [s for s in event.slots if part is not None and slot_part(s) == part]
+    if len(found) != 1:
+        example = event.slots[0].start.lstrip("0") if event.slots else "9:30"
+        raise OrganiserError(
+            N_("There is no slot “{value}”. Slots: {slots}. Write for example slot={example}."),
+            value=value,
+            slots=list(found or event.slots),
+            example=example,
+        )
+    return found[0]
 
 
 def _room_text(event: Event, value: str) -> dict[str, Any]:
@@ -494,7 +580,7 @@ def set_deadline(session: Session, event: Event, key: str, date_text: str, *, ac
     except ValueError:
         raise OrganiserError(N_("Write the date as YYYY-MM-DD, for example 2026-07-31.")) from None
     if due > event.end:
-        raise OrganiserError(N_("A deadline cannot fall after the event ends ({end})."), end=event.end.isoformat())
+        raise OrganiserError(N_("A deadline cannot fall after the event ends ({end})."), end=event.end)
     if due != deadline.due:
         audit.record(
             session,

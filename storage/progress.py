@@ -18,13 +18,23 @@ from storage.models import Abstract, Collectivity, Deadline, Delegate, Event, Ta
 
 
 def applies(audience: str, collectivity: Collectivity) -> bool:
-    """Whether an audience of the event file (all, fr, ja, leads) includes this collectivity."""
+    """Whether an audience of the event file includes this collectivity.
+
+    all; fr, ja (by country, `jp`); leads, fr-leads, ja-leads (volunteer workshop leads, of
+    either or one country); steering (members of the French steering group).
+    """
     if audience == "fr":
         return collectivity.country == "fr"
     if audience == "ja":
         return collectivity.country == "jp"
     if audience == "leads":
         return collectivity.lead_volunteer
+    if audience == "fr-leads":
+        return collectivity.lead_volunteer and collectivity.country == "fr"
+    if audience == "ja-leads":
+        return collectivity.lead_volunteer and collectivity.country == "jp"
+    if audience == "steering":
+        return collectivity.steering_group
     return True
 
 

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +14,9 @@ from sqlalchemy.orm import Session
 from locales import N_
 from storage.models import Collectivity, Event, WorkshopChoice
 from storage.models.participation import COUNTRIES, STATUSES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Gettext = Callable[[str], str]
 
@@ -83,6 +87,14 @@ def chart_png(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext)
 
     Japanese labels need a Japanese font; without one the chart uses `fallback` (English).
     """
+    figure = chart_figure(stats, gettext, locale=locale, fallback=fallback)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def chart_figure(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext) -> Figure:
+    """The chart before it is drawn to PNG (tests read its legends)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -113,9 +125,14 @@ def chart_png(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext)
         xs = [p + offset for p in spots]
         right.bar(xs, firsts, width, color=colour, label=f"{name} — {first_label}")
         right.bar(xs, seconds, width, bottom=firsts, color=colour, alpha=0.45, label=f"{name} — {second_label}")
+    capacity_label = label(N_("Capacity"))
     for spot, d in zip(spots, stats.demand, strict=True):
         if d.capacity is not None:
-            right.hlines(d.capacity, spot - 0.45, spot + 0.45, colors="black", linestyles="dashed")
+            # Only the first dashed line gets a legend entry; the others are the same mark.
+            right.hlines(
+                d.capacity, spot - 0.45, spot + 0.45, colors="black", linestyles="dashed", label=capacity_label
+            )
+            capacity_label = "_nolegend_"
     right.set_xticks(list(spots), numbers)
     right.set_xlabel(label(N_("Workshop")))
     right.set_title(label(N_("Demand per workshop")))
@@ -132,6 +149,4 @@ def chart_png(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext)
                 for text in legend.get_texts():
                     text.set_fontfamily(font)
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure

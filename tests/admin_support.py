@@ -13,6 +13,7 @@ from bot.core import BotCore
 from storage.db import transaction
 from storage.models import (
     Abstract,
+    Assignment,
     Collectivity,
     Delegate,
     Event,
@@ -94,3 +95,13 @@ def replace_choices(core: BotCore, collectivity_id: int, numbers: Iterable[int])
             session.add(
                 WorkshopChoice(collectivity_id=collectivity_id, rank=rank, workshop_id=ids[number], chosen_at=NOW)
             )
+
+
+def assign(core: BotCore, collectivity_id: int, number: int, rank: int = 1) -> None:
+    """Record an applied balancing: the collectivity presents in workshop `number`."""
+    with transaction(core.sessions) as session:
+        event = session.get_one(Event, core.event_id)
+        workshop_id = next(w.id for w in event.workshops if w.number == number)
+        session.add(
+            Assignment(collectivity_id=collectivity_id, workshop_id=workshop_id, choice_rank=rank, applied_at=NOW)
+        )

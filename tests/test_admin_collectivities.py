@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import subprocess
 import sys
@@ -63,8 +64,8 @@ def test_edits_are_recorded_with_before_and_after(core, chat):
         {"status": "confirmed"},
     )
     answer = orga.send("/admin audit 1")
-    assert "console:orga — collectivity.edit collectivity:1" in answer
-    assert '{"status": "considering"} → {"status": "confirmed"}' in answer
+    assert "15 June 2026 at 10:00 AM — console:orga" in answer
+    assert "Collectivity changed: #1 Ville de Sète\n   Status: considering → confirmed" in answer
 
 
 @pytest.mark.parametrize(
@@ -76,6 +77,7 @@ def test_edits_are_recorded_with_before_and_after(core, chat):
         "/admin edit 1 colour=blue",
         "/admin edit 99 kind=x",
         "/admin edit 1 status=maybe",
+        "/admin edit 1 steering=perhaps",
         "/admin remove 42",
         "/admin list galaxy",
     ],
@@ -176,3 +178,90 @@ def test_command_line_import_is_all_or_nothing(core, settings, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert names(core) == ["Ville de Sète", "Kofu-shi"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "word", "flag", "listed"),
+    [
+        ("fr", "oui", True, "(France, commune, comité de pilotage)"),
+        ("ja", "はい", True, "（フランス、commune、運営委員会）"),
+        ("en", "true", True, "(France, commune, steering committee)"),
+        ("fr", "non", False, "(France, commune)"),
+        ("ja", "いいえ", False, "（フランス、commune）"),
+        ("en", "no", False, "(France, commune)"),
+    ],
+)
+def test_organisers_set_the_steering_group_flag(core, chat, locale, word, flag, listed):
+    orga = chat("orga", locale_hint=locale)
+    orga.send("/admin add Ville de Sète; セート市; fr; commune")
+    orga.send("/admin edit 1 steering=yes")
+    orga.send(f"/admin edit 1 steering={word}")
+    with core.sessions() as session:
+        assert session.scalars(select(Collectivity.steering_group)).one() is flag
+    assert listed in orga.send("/admin list")
+    labelled = {"fr": "Comité de pilotage : oui", "ja": "運営委員会：はい", "en": "Steering committee: yes"}[locale]
+    assert (labelled in orga.send("/admin show doc5")) is flag
+
+
+def test_doc5_file_has_the_steering_committee_column(chat, tmp_path):
+    orga = chat("orga", locale_hint="fr")
+    orga.send("/admin add Ville de Sète; セート市; fr; commune")
+    orga.send("/admin add Nara-shi; 奈良市; jp; city")
+    orga.send("/admin edit 2 steering=oui")
+    orga.send("/admin export doc5 csv")
+    header, *rows = list(csv.reader(io.StringIO(orga.last[0].attachment.content.decode("utf-8-sig"))))
+    column = header.index("Comité de pilotage")
+    assert {r[3]: r[column] for r in rows} == {"Ville de Sète": "", "Nara-shi": "oui"}
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("fr", "« à l'étude », « confirmée » ou « déclinée »"),
+        ("ja", "「検討中」「参加確定」「不参加」"),
+        ("en", "considering, confirmed or declined"),
+    ],
+)
+def test_a_bad_status_in_an_import_names_the_words_of_the_readers_language(chat, snapshot, tmp_path, locale, words):
+    path = tmp_path / "collectivities.csv"
+    path.write_text("name_fr,name_ja,country,kind,status\nVille de Sète,セート市,fr,commune,peut-être\n", "utf-8")
+    orga = chat("orga", locale_hint=locale)
+    orga.send("/help")
+    before = snapshot()
+    answer = orga.send(f"/admin import {path}")
+    assert words in answer and "peut-être" in answer
+    assert snapshot() == before
+
+
+def test_an_import_accepts_the_status_words_of_each_language(core, chat, tmp_path):
+    path = tmp_path / "collectivities.csv"
+    path.write_text(
+        "name_fr,name_ja,country,kind,status\n"
+        "Ville de Sète,セート市,fr,commune,confirmée\n"
+        "Nara-shi,奈良市,jp,city,参加確定\n"
+        "Kofu-shi,甲府市,jp,city,不参加\n"
+        "Ville de Dole,,fr,commune,confirmed\n",
+        "utf-8",
+    )
+    assert "4" in chat("orga", locale_hint="en").send(f"/admin import {path}")
+    with core.sessions() as session:
+        statuses = dict(session.execute(select(Collectivity.name_fr, Collectivity.status)).all())
+    assert statuses == {
+        "Ville de Sète": "confirmed",
+        "Nara-shi": "confirmed",
+        "Kofu-shi": "declined",
+        "Ville de Dole": "confirmed",
+    }
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("fr", "Fichier introuvable : "), ("ja", "ファイルが見つかりません："), ("en", "File not found: ")],
+)
+def test_a_missing_import_file_is_named_as_not_found(chat, snapshot, tmp_path, locale, expected):
+    orga = chat("orga", locale_hint=locale)
+    orga.send("/help")
+    before = snapshot()
+    missing = tmp_path / "absent.csv"
+    assert orga.send(f"/admin import {missing}") == expected + str(missing)
+    assert snapshot() == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from locales import SUPPORTED, Translator
-from locales.__main__ import extract, fuzzy, missing
+from locales.__main__ import clashes, extract, fuzzy, missing
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +17,11 @@ def template():
 def test_no_message_is_left_untranslated_or_fuzzy(template, locale):
     assert missing(template, locale) == []
     assert fuzzy(locale) == []
+
+
+@pytest.mark.parametrize("locale", SUPPORTED)
+def test_a_message_has_one_translation_across_the_catalog_files(locale):
+    assert clashes(locale) == []
 
 
 @pytest.mark.parametrize("locale", ["fr", "ja"])

@@ -10,7 +10,7 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from tests.admin_support import add_collectivity
+from tests.admin_support import add_collectivity, assign, set_capacity
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,7 +72,7 @@ def test_doc5_lists_every_collectivity_by_status_then_country(chat, seeded):
         ("considering", "France", "Ville de Dole"),
         ("declined", "Japan", "Kofu-shi"),
     ]
-    assert rows[0][4] == "セート市" and rows[0][7] == 2
+    assert rows[0][4] == "セート市" and rows[0][header.index("Delegation")] == 2
 
 
 def test_doc5_as_csv_in_french_keeps_the_japanese_names(chat, seeded):
@@ -105,7 +105,12 @@ def test_doc7_lists_choices_by_workshop_with_abstracts(chat, seeded):
 
 def test_doc8_splits_french_and_japanese_per_workshop(chat, seeded):
     header, *rows = csv_rows(export(chat, "doc8 csv").content)
-    assert header[2:6] == ["French collectivities", "Japanese collectivities", "French", "Japanese"]
+    assert header[2:6] == [
+        "Collectivities from France",
+        "Collectivities from Japan",
+        "Number from France",
+        "Number from Japan",
+    ]
     first = rows[0]
     assert first[0] == "1"
     assert first[2:6] == ["Ville de Sète", "Nara-shi", "1", "1"]
@@ -129,6 +134,68 @@ def test_show_gives_the_list_as_a_message(chat, seeded):
     orga = chat("orga", locale_hint="en")
     answer = orga.send("/admin show doc8")
     assert "Doc 8" in answer and "Ville de Sète" in answer and orga.last[0].attachment is None
+
+
+# What an organiser reads in chat names every value as the file's column does, with the
+# reader's typography: « N° : 1 » in French, 「番号：1」 in Japanese.
+SHOWN = {
+    "fr": {
+        "doc5": ["• N° : 1 · État : confirmée · Pays : France · Nom (français) : Ville de Sète", "État : déclinée"],
+        "doc7": ["Choix : 1 · Affectée : oui · Volontaire chef d'atelier : oui", "Choix : 1 · Affectée : non"],
+        "doc8": [
+            "Capacité : 12 · Sur la base de : la répartition appliquée",
+            "Collectivités françaises : Ville de Sète",
+        ],
+        "delegations": [
+            "Cérémonie d'accueil et cocktail dînatoire d'ouverture (Villa Domergue) — Total : 3 · Capacité : 150"
+            " · Places restantes : 147",
+            "Déjeuner du jeudi 22 octobre — Total : 1 · Capacité : 70 · Places restantes : 69",
+            "• Total · Personnes : 3",
+        ],
+    },
+    "ja": {
+        "doc5": ["• 番号：1 · 状況：参加確定 · 国：フランス", "状況：不参加"],
+        "doc7": ["希望順位：1 · 割り当て：はい · 分科会リーダー希望：はい", "希望順位：1 · 割り当て：いいえ"],
+        "doc8": ["定員：12 · 根拠：確定済みの割り当て", "フランス側自治体：セート市"],
+        "delegations": ["歓迎式典及び開会レセプション（ヴィラ・ドメルグ） — 合計：3 · 定員：150 · 残席：147"],
+    },
+    "en": {
+        "doc5": ["• No.: 1 · Status: confirmed · Country: France · Name (French): Ville de Sète", "Status: declined"],
+        "doc7": ["Choice: 1 · Assigned: yes · Lead volunteer: yes", "Choice: 1 · Assigned: no"],
+        "doc8": ["Capacity: 12 · Based on: the applied assignment", "Collectivities from France: Ville de Sète"],
+        "delegations": ["(Villa Domergue) — Total: 3 · Capacity: 150 · Places left: 147"],
+    },
+}
+
+
+@pytest.mark.parametrize("locale", ["fr", "ja", "en"])
+@pytest.mark.parametrize("kind", ["doc5", "doc7", "doc8", "delegations"])
+def test_shown_lists_label_every_value_like_the_files(core, chat, seeded, locale, kind):
+    assign(core, seeded["sete"], 1)
+    assign(core, seeded["nara"], 3, rank=2)
+    set_capacity(core, 1, 12)
+    answer = chat("orga", locale_hint=locale).send(f"/admin show {kind}")
+    for text in SHOWN[locale][kind]:
+        assert text in answer
+    # No value is left without its column's name, and nothing dangles at the end of a line.
+    assert "· la répartition" not in answer and "· oui" not in answer and "· yes" not in answer
+
+
+def test_doc8_says_it_is_based_on_the_choices_before_any_balancing(chat, seeded):
+    answer = chat("orga", locale_hint="fr").send("/admin show doc8")
+    assert "Sur la base de : les choix (1er et 2e)" in answer
+    header, *_rows = csv_rows(export(chat, "doc8 csv", locale="fr").content)
+    # One capitalisation for every header, in the organiser's language.
+    assert header == [
+        "Atelier",
+        "Intitulé de l'atelier",
+        "Collectivités françaises",
+        "Collectivités japonaises",
+        "Nombre de collectivités françaises",
+        "Nombre de collectivités japonaises",
+        "Capacité",
+        "Sur la base de",
+    ]
 
 
 def test_unknown_export_is_refused_and_changes_nothing(chat, seeded, snapshot):

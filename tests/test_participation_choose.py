@@ -106,7 +106,7 @@ def test_choices_are_refused_after_their_deadline(chat, core, snapshot, clock):
     person, _ = linked(chat, core, locale_hint="fr")
     clock.move(dt.timedelta(days=50))  # 4 August: the 31 July deadline has passed
     before = snapshot()
-    assert "Le choix des ateliers a été clos à la fin du 31 juil. 2026" in person.send("/choose 1 2")
+    assert "Le choix des ateliers a été clos à la fin du 31 juillet 2026" in person.send("/choose 1 2")
     assert snapshot() == before
 
 

@@ -111,7 +111,7 @@ def test_cancel_drops_the_form_and_saves_nothing(chat, core, snapshot):
     [
         ([], "0", "Please send the number of people, from 1 to 50"),
         ([], "lots", "Please send the number of people"),
-        (["1", "Camille Durand, adjointe"], "3", "please give a number between 0 and 1"),
+        (["1", "Camille Durand, adjointe", "no"], "3", "please give a number between 0 and 1"),
         (["1"], ", adjointe", "Please send a name"),
     ],
     ids=["zero-people", "no-number", "more-than-the-delegation", "no-name"],

@@ -27,7 +27,7 @@ TEXTS = {
         "status": ["Participation : confirmée", "Délégation : 2 personnes", "Choix d'ateliers :", "« Tourisme doux »"],
         "todo": "✗ Réserver l'hôtel",
         "done": "C'est noté : « Réserver l'hôtel sur le site de la ville hôte » est faite.",
-        "deadlines": ["Échéances de Ville de Testville", "encore", "Échéances passées :", "✓ Réserver l'hôtel"],
+        "deadlines": ["Échéances de Ville de Testville", "encore", "(en cours depuis le 3 juin)", "✓ Réserver l'hôtel"],
         "agenda": ["Agenda de Ville de Testville", "Atelier 3", "Inscrits : 2 personnes"],
         "dinner": "Cérémonie d'accueil et cocktail dînatoire d'ouverture",
     },
@@ -44,7 +44,12 @@ TEXTS = {
         "status": ["参加状況：参加確定", "分科会の選択：", "« Tourisme doux »"],
         "todo": "✗ 開催都市ウェブサイトでのホテル予約",
         "done": "承知しました。「開催都市ウェブサイトでのホテル予約」を完了として記録しました。",
-        "deadlines": ["テストヴィル市の締切（近い順）", "残り", "過ぎた締切：", "✓ 開催都市ウェブサイトでのホテル予約"],
+        "deadlines": [
+            "テストヴィル市の締切（近い順）",
+            "残り",
+            "（6月3日から受付中）",
+            "✓ 開催都市ウェブサイトでのホテル予約",
+        ],
         "agenda": ["テストヴィル市の日程表", "第3分科会"],
         "dinner": "歓迎式典及び開会レセプション",
     },
@@ -60,7 +65,7 @@ TEXTS = {
         "status": ["Participation: confirmed", "Delegation: 2 people", "Workshop choices:", "« Tourisme doux »"],
         "todo": "✗ Book the hotel",
         "done": "Noted: “Book the hotel on the host city's website” is done.",
-        "deadlines": ["Deadlines of Ville de Testville", "left", "Past deadlines:", "✓ Book the hotel"],
+        "deadlines": ["Deadlines of Ville de Testville", "left", "(open since 3 June)", "✓ Book the hotel"],
         "agenda": ["Agenda of Ville de Testville", "Workshop 3", "Signed up: 2 people"],
         "dinner": "Welcome ceremony and opening cocktail dinner",
     },
@@ -154,3 +159,39 @@ def test_japanese_counts_are_translated(chat, core):
     fill_confirm_form(person, ["山田花子、副市長", "佐藤太郎、主事"])
     person.press("確定する")
     assert "代表団：2名" in person.send("/status")
+
+
+@pytest.mark.parametrize(("locale", "suffix"), [("fr", " (souhaité)"), ("ja", "（希望）"), ("en", " (requested)")])
+def test_calendar_marks_workshops_only_requested_until_the_organisers_assign_them(chat, core, locale, suffix):
+    from storage.models import Assignment, Workshop
+
+    cid = add_collectivity(core, "Ville de Testville", name_ja="テストヴィル市")
+    add_invite(core, cid, "ICS-00001")
+    set_slots(core, {1: "morning", 2: "morning", 3: "afternoon", 4: "afternoon"})
+    person = chat(locale_hint=locale)
+    person.send("/join ICS-00001")
+    person.send("/choose 3 1")
+
+    def workshop_summaries() -> list[str]:
+        person.send("/agenda")
+        calendar = icalendar.Calendar.from_ical(person.last[0].attachment.content)
+        return sorted(
+            str(e["summary"])
+            for e in calendar.walk("VEVENT")
+            if "economy" in str(e["uid"]) or "governance" in str(e["uid"])
+        )
+
+    requested = workshop_summaries()
+    assert len(requested) == 2 and all(s.endswith(suffix) for s in requested)
+    with transaction(core.sessions) as session:
+        third = session.scalars(select(Workshop).where(Workshop.number == 3)).one()
+        session.add(
+            Assignment(
+                collectivity_id=cid,
+                workshop_id=third.id,
+                choice_rank=1,
+                applied_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+            )
+        )
+    assigned = workshop_summaries()
+    assert len(assigned) == 1 and not assigned[0].endswith(suffix)

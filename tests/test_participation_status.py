@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+import pytest
 from sqlalchemy import select
 
 from storage.db import transaction
@@ -26,9 +29,9 @@ def test_done_without_a_task_lists_them_and_a_button_marks_one(chat, core):
 def test_done_by_number_of_the_list(chat, core):
     person, _ = linked(chat, core, locale_hint="en")
     lines = person.send("/done").splitlines()
-    seventh = next(line for line in lines if line.startswith("7. "))
-    key = seventh.rsplit("(", 1)[1].rstrip(")")
-    assert f"/undo {key}" in person.send("/done 7")
+    fourth = next(line for line in lines if line.startswith("4. "))
+    key = fourth.rsplit("(", 1)[1].rstrip(")")
+    assert f"/undo {key}" in person.send("/done 4")
 
 
 def test_an_unknown_or_automatic_task_is_refused_and_changes_nothing(chat, core, snapshot):
@@ -59,12 +62,17 @@ def test_deadlines_follow_the_collectivitys_country_and_lead_role(chat, core):
     assert "no longer volunteers" in french.press("Withdraw")
 
 
-def test_deadlines_show_time_left_soonest_first_and_past_ones_apart(chat, core):
+def test_deadlines_show_time_left_soonest_first_and_past_ones_apart(chat, core, clock):
     person, _ = linked(chat, core, locale_hint="en")
     answer = person.send("/deadlines")
-    upcoming, past = answer.split("Past deadlines:")
-    assert upcoming.index("Jun 30, 2026 (2 weeks left)") < upcoming.index("Sep 15, 2026")
-    assert "May 31, 2026" in past and "(past)" in past
+    assert "Past deadlines:" not in answer  # the only past one (31 May) is the steering group's
+    assert answer.index("Tuesday 30 June 2026 (2 weeks left)") < answer.index("Tuesday 15 September 2026")
+    person.send("/lead")
+    person.press("Yes, we volunteer")
+    clock.move(dt.timedelta(days=50))  # 4 August
+    upcoming, past = person.send("/deadlines").split("Past deadlines:")
+    assert "Friday 31 July 2026 — Synthesis of the interventions by the French workshop leads (past)" in past
+    assert "Tuesday 15 September 2026 (1 month left)" in upcoming
 
 
 def test_deadlines_for_someone_not_linked_list_the_whole_event(chat):
@@ -91,7 +99,7 @@ def test_progress_and_pending_collectivities(chat, core, clock):
         assert not items["registration-and-workshops"].complete
         assert [t.task.key for t in items["registration-and-workshops"].pending] == ["registration", "abstract"]
         assert "leads-summaries" not in items
-        assert items["first-draft-answer"].is_past(clock.now())
+        assert "first-draft-answer" not in items  # the French steering group's
         deadline = session.scalars(select(Deadline).where(Deadline.key == "confirmation-and-delegation")).one()
         assert [c.id for c in pending_collectivities(session, event, deadline)] == [late]
         informational = session.scalars(select(Deadline).where(Deadline.key == "registrations-open")).one()
@@ -144,3 +152,57 @@ def test_abstract_partner_typed_by_name_and_the_summary_before_saving(chat, core
     assert "is saved" in person.press("Save")
     status = person.send("/status")
     assert "« Des nomades numériques » — speaker: Camille Durand, adjointe — with Ville Japonaise" in status
+
+
+def _set(core, cid: int, **values: object) -> None:  # type: ignore[no-untyped-def]
+    with transaction(core.sessions) as session:
+        collectivity = session.get_one(Collectivity, cid)
+        for name, value in values.items():
+            setattr(collectivity, name, value)
+
+
+def test_steering_group_and_french_leads_tasks_only_concern_them(chat, core):
+    commune, commune_id = linked(chat, core, "Ville Ordinaire", locale_hint="en")
+    status = commune.send("/status")
+    for hidden in ("1st draft of the final declaration", "2nd draft", "Synthesis of the interventions"):
+        assert hidden not in status
+    assert "declaration-draft" not in commune.send("/done")
+
+    member, member_id = linked(chat, core, "Ville du Copil", locale_hint="en")
+    _set(core, member_id, steering_group=True)
+    status = member.send("/status")
+    assert "Answer on the 1st draft of the final declaration" in status
+    assert "Answer on the 2nd draft of the final declaration" in status
+    assert "Synthesis of the interventions" not in status
+
+    _set(core, commune_id, lead_volunteer=True)
+    assert "Synthesis of the interventions by the French workshop leads" in commune.send("/status")
+    japanese_lead, japanese_id = linked(chat, core, "Ville Japonaise", country="jp", locale_hint="en")
+    _set(core, japanese_id, lead_volunteer=True)
+    status = japanese_lead.send("/status")
+    assert "Synthesis of the interventions" not in status
+    assert "Summaries of the presentations by the workshop leads" in status
+
+
+DATES = {
+    "fr": ("mardi 30 juin 2026 (encore 2 semaines)", "(en cours depuis le 3 juin)", "(à partir du 3 juin)"),
+    "ja": ("2026年6月30日（火）（残り2週間）", "（6月3日から受付中）", "（6月3日から受付開始）"),
+    "en": ("Tuesday 30 June 2026 (2 weeks left)", "(open since 3 June)", "(opens on 3 June)"),
+}
+PAST = {"fr": "(passée)", "ja": "（期限切れ）", "en": "(past)"}
+
+
+@pytest.mark.parametrize("locale", ["fr", "ja", "en"])
+def test_status_and_deadlines_show_readable_dates_and_open_informational_ones(chat, core, clock, locale):
+    due, since, opens = DATES[locale]
+    person, _ = linked(chat, core, locale_hint=locale)
+    for command in ("/status", "/deadlines"):
+        answer = person.send(command)
+        assert due in answer
+        assert since in answer
+        assert PAST[locale] not in answer
+        if locale == "ja":
+            # Japanese sentences use full-width punctuation throughout.
+            assert "(" not in answer and ")" not in answer and ": " not in answer, answer
+    clock.move(-dt.timedelta(days=20))  # 26 May: registrations are not open yet
+    assert opens in person.send("/deadlines")

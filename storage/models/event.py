@@ -117,6 +117,8 @@ class Option(_FromFile, Base):
     title: Mapped[TextJSON]
     capacity: Mapped[int | None]
     audience: Mapped[str] = mapped_column(String(8))
+    # attend (a visit, a meal) or bring (a gastronomy sample): how the question is worded.
+    kind: Mapped[str] = mapped_column(String(8), default="attend")
 
     event: Mapped[Event] = relationship(back_populates="options")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
@@ -30,6 +30,8 @@ class Collectivity(Base):
     status: Mapped[str] = mapped_column(String(12), default="considering")
     delegation_size: Mapped[int | None]
     lead_volunteer: Mapped[bool] = mapped_column(default=False)
+    # A member of the French steering group (« COPIL restreint »), set by the organisers.
+    steering_group: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Bumped by every change of the workshop choices: concurrent writers serialise on this row.
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime]

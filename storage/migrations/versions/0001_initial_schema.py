@@ -108,6 +108,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("delegation_size", sa.Integer(), nullable=True),
         sa.Column("lead_volunteer", sa.Boolean(), nullable=False),
+        sa.Column("steering_group", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -159,6 +160,7 @@ def upgrade() -> None:
         sa.Column("title", sa.JSON(), nullable=False),
         sa.Column("capacity", sa.Integer(), nullable=True),
         sa.Column("audience", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["event_id"], ["events.id"], name=op.f("fk_options_event_id_events"), ondelete="CASCADE"
