@@ -154,12 +154,13 @@ def _option_lines(ctx: Context, chosen: dict[str, int]) -> list[str]:
         if option.key not in chosen:
             continue
         people = chosen[option.key]
+        bring = option.kind == "bring"
         if not people:
-            answer = ctx._("not taking part")
+            answer = ctx._("not bringing") if bring else ctx._("not taking part")
         elif _counted(option):
             answer = ctx.ngettext("{n} person", "{n} people", people).format(n=people)
         else:
-            answer = ctx._("taking part")
+            answer = ctx._("bringing") if bring else ctx._("taking part")
         lines.append(ctx._("• {option}: {answer}").format(option=option_title(ctx, option), answer=answer))
     return lines or ["• " + ctx._("none offered")]
 

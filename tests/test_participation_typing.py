@@ -184,6 +184,9 @@ def test_japanese_wording_of_the_delegate_and_option_questions(chat, core):
         question = person.send(answer)
     assert question.endswith("」：ご持参いただけますか。")
     assert "開会レセプションへの地元の特産品" in question
+    summary = person.send("いいえ")
+    assert "郷土料理の持参：持参しない" in summary
+    assert "ミニブース：参加しない" in summary
 
 
 @pytest.mark.parametrize(
