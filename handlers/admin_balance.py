@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.admin_common import country_label, require_admin
+from handlers.admin_common import country_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.types import Button, Reply
@@ -20,7 +20,7 @@ from storage.models import Collectivity, Workshop
 
 def register(router: Router) -> None:
     router.admin_command("balance", N_("propose the best assignment to workshops, then apply it"))(balance)
-    router.action("admbal")(pressed)
+    router.admin_action("admbal")(pressed)
 
 
 def _plan(ctx: Context) -> tuple[Inputs, Plan]:
@@ -76,7 +76,6 @@ def balance(ctx: Context, _args: str) -> Reply:
 
 
 def pressed(ctx: Context, payload: str) -> Reply:
-    require_admin(ctx)
     if payload == "cancel":
         return Reply(ctx._("Cancelled: the assignment was not changed."), edit=True)
     _, _, digest = payload.partition(":")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers.admin_common import describe, parse_pairs, refuse, require_admin, shown, status_label
+from handlers.admin_common import describe, parse_pairs, refuse, shown, status_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.types import Button, Reply
@@ -36,7 +36,7 @@ def register(router: Router) -> None:
     router.admin_command("import", N_("import collectivities from a CSV or XLSX file (console only)"), N_("<path>"))(
         import_file
     )
-    router.action("admrm")(remove_pressed)
+    router.admin_action("admrm")(remove_pressed)
 
 
 def add(ctx: Context, args: str) -> Reply:
@@ -107,7 +107,6 @@ def remove(ctx: Context, args: str) -> Reply:
 
 
 def remove_pressed(ctx: Context, payload: str) -> Reply:
-    require_admin(ctx)
     if payload == "keep":
         return Reply(ctx._("Nothing was removed."), edit=True)
     try:

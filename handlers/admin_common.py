@@ -24,12 +24,6 @@ def refuse(ctx: Context, error: OrganiserError) -> Refusal:
     return Refusal(error.render(ctx._, lambda value: shown(ctx, value)))
 
 
-def require_admin(ctx: Context) -> None:
-    """Buttons reach any chat member: check rights again when one is pressed."""
-    if not ctx.is_admin:
-        raise Refusal(ctx._("Only the organisers can use the admin commands."))
-
-
 def parse_pairs(ctx: Context, text: str) -> dict[str, str]:
     """`a=1 b=two words` -> {"a": "1", "b": "two words"}; anything else is refused."""
     text = text.strip()

@@ -39,6 +39,7 @@ class Router:
     admin_commands: dict[str, Command] = field(default_factory=dict)
     actions: dict[str, CommandHandler] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)
+    admin_actions: set[str] = field(default_factory=set)
     # Each form's current question, asked again when the person comes back to it.
     form_questions: dict[str, FormQuestion] = field(default_factory=dict)
 
@@ -69,6 +70,16 @@ class Router:
 
         return register
 
+    def admin_action(self, prefix: str) -> Callable[[CommandHandler], CommandHandler]:
+        """Register an organisers' button: a button reaches anyone who sees the message, so rights are checked here."""
+
+        def register(handler: CommandHandler) -> CommandHandler:
+            self.actions[prefix] = handler
+            self.admin_actions.add(prefix)
+            return handler
+
+        return register
+
     def form(self, name: str, question: FormQuestion | None = None) -> Callable[[FormHandler], FormHandler]:
         """Register the handler of free text while form `name` is in progress, and how to re-ask its question."""
 
@@ -87,6 +98,8 @@ class Router:
             action = self.actions.get(prefix)
             if action is None:
                 raise Refusal(ctx._("This button is no longer valid. Send /help to see what I can do."))
+            if prefix in self.admin_actions and not ctx.is_admin:
+                raise Refusal(ctx._("Only the organisers can use the admin commands."))
             return _as_list(action(ctx, payload))
         text = clean_text(incoming.text)
         if len(text) > MAX_INPUT_CHARS:

@@ -58,7 +58,9 @@ def test_a_non_organiser_is_refused_every_admin_command_and_nothing_changes(core
         answer = visitor.send(f"/admin {name} {arguments.get(name, '')}".strip())
         assert REFUSAL[locale] in answer, (name, answer)
         assert not any(r.attachment for r in visitor.last)
-    for action in ("admrm:1", "admrm:keep", "admbal:cancel", "admbal:apply:0123456789abcdef"):
+    assert {"admrm", "admbal"} <= core.router.admin_actions
+    presses = ["admrm:1", "admrm:keep", "admbal:cancel", "admbal:apply:0123456789abcdef"]
+    for action in presses + [f"{prefix}:1" for prefix in sorted(core.router.admin_actions)]:
         assert REFUSAL[locale] in visitor.act(action), action
     assert snapshot() == before
 
