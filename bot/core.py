@@ -20,7 +20,7 @@ from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.types import Incoming, Reply
 from locales import DEFAULT, Translator, negotiate
-from storage.db import make_engine, make_sessionmaker, transaction, upgrade
+from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
 from storage.models import AdminGrant, ChatUser, Event
 
@@ -41,11 +41,12 @@ class BotCore:
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
         """Migrate the database, load the event file, and assemble the core."""
         engine = engine or make_engine(settings.database_url)
-        upgrade(engine)
         sessions = make_sessionmaker(engine)
-        with transaction(sessions) as session:
-            event = load_event_file(session, settings.event_file, clock.now())
-            event_id = event.id
+        with startup_lock(engine):
+            upgrade(engine)
+            with transaction(sessions) as session:
+                event = load_event_file(session, settings.event_file, clock.now())
+                event_id = event.id
         return cls(sessions, clock, settings, event_id, build_router())
 
     def handle(self, incoming: Incoming) -> list[Reply]:

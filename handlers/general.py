@@ -13,9 +13,8 @@ LANGUAGE_NAMES = {"fr": "Français", "ja": "日本語", "en": "English"}
 
 def register(router: Router) -> None:
     def start(ctx: Context, args: str) -> Reply | list[Reply]:
-        join = router.commands.get("join")
-        if args and join is not None:
-            return join.handler(ctx, args)
+        if args and "join" in router.commands:
+            return router.run_command(ctx, "join", args)
         if args:
             raise Refusal(ctx._("Invitation codes are not accepted yet. Please ask the organisers."))
         return welcome(ctx)
@@ -28,11 +27,9 @@ def register(router: Router) -> None:
 
     def run_command(ctx: Context, payload: str) -> list[Reply]:
         name, _, args = payload.partition(" ")
-        command = router.commands.get(name)
-        if command is None:
+        if name not in router.commands:
             raise Refusal(ctx._("This button is no longer valid. Send /help to see what I can do."))
-        result = command.handler(ctx, args)
-        return [result] if isinstance(result, Reply) else result
+        return router.run_command(ctx, name, args)
 
     router.command("start", N_("welcome, or join your collectivity with an invitation code"), N_("[code]"))(start)
     router.command("help", N_("what I can do"))(help_)
@@ -54,9 +51,9 @@ def register(router: Router) -> None:
             return [dropped, Reply(ctx._("Please send your command again."))]
         return [dropped, *router.run_text_command(ctx, text)]
 
-    router.action("cmd")(run_command)
+    router.action("cmd", in_groups=True)(run_command)
     router.action("form")(form_choice)
-    router.action("lang")(lang)
+    router.action("lang", in_groups=True)(lang)
 
 
 def welcome(ctx: Context) -> Reply:

@@ -42,8 +42,10 @@ MAX_SPEAKER = 200
 
 
 def register(router: Router) -> None:
-    router.command("abstract", N_("write the abstract of your intervention in a workshop"), N_("[workshop]"))(start)
-    router.command("lead", N_("volunteer as workshop lead, or withdraw"))(lead)
+    router.command(
+        "abstract", N_("write the abstract of your intervention in a workshop"), N_("[workshop]"), private=True
+    )(start)
+    router.command("lead", N_("volunteer as workshop lead, or withdraw"), private=True)(lead)
     router.form(FORM, ask)(answer)
     router.action("ab")(press)
     router.action("lead")(press_lead)

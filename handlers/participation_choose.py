@@ -33,7 +33,9 @@ FORM = "choose"
 
 
 def register(router: Router) -> None:
-    router.command("choose", N_("choose two workshops, ranked 1 and 2"), N_("[first second]"))(choose_command)
+    router.command("choose", N_("choose two workshops, ranked 1 and 2"), N_("[first second]"), private=True)(
+        choose_command
+    )
     router.form(FORM, ask)(typed_while_choosing)
     router.action("ch")(press)
 

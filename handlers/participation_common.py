@@ -200,6 +200,12 @@ def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> R
             "Workshops {first} and {second} take place at the same time, and your delegation has a single person. "
             "Please choose workshops in different slots, or give a larger delegation with /confirm."
         ).format(first=p["first"].number, second=p["second"].number)
+    elif reason == "single_person_same_slot":
+        text = ctx._(
+            "Your workshop choices {first} and {second} take place at the same time, so a delegation of one person "
+            "cannot attend both. Please give at least two people, or first choose workshops in different slots "
+            "with /choose."
+        ).format(first=p["first"].number, second=p["second"].number)
     elif reason == "not_own_workshop":
         text = ctx._(
             "Your collectivity has not chosen workshop {number}. An abstract is for one of your own workshops."

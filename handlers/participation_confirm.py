@@ -46,8 +46,8 @@ _SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
 
 
 def register(router: Router) -> None:
-    router.command("confirm", N_("confirm your participation: delegation and options"))(start)
-    router.command("decline", N_("tell the organisers your collectivity will not take part"))(ask_decline)
+    router.command("confirm", N_("confirm your participation: delegation and options"), private=True)(start)
+    router.command("decline", N_("tell the organisers your collectivity will not take part"), private=True)(ask_decline)
     router.form(FORM, ask)(answer)
     router.action("cf")(press)
     router.action("decline")(press_decline)

@@ -11,9 +11,9 @@ from storage.participation import ParticipationError, join
 
 
 def register(router: Router) -> None:
-    router.command("join", N_("join your collectivity with the invitation code from the organisers"), N_("<code>"))(
-        join_command
-    )
+    router.command(
+        "join", N_("join your collectivity with the invitation code from the organisers"), N_("<code>"), private=True
+    )(join_command)
 
 
 def join_command(ctx: Context, args: str) -> Reply:

@@ -40,8 +40,8 @@ TODO = "✗"
 def register(router: Router) -> None:
     router.command("status", N_("where your collectivity stands: answers, choices, deadlines"))(status)
     router.command("deadlines", N_("what is due, soonest first, and how long is left"))(deadlines)
-    router.command("done", N_("mark a task done (hotel booked, slides sent…)"), N_("<task>"))(done)
-    router.command("undo", N_("take back a task marked done"), N_("<task>"))(undo)
+    router.command("done", N_("mark a task done (hotel booked, slides sent…)"), N_("<task>"), private=True)(done)
+    router.command("undo", N_("take back a task marked done"), N_("<task>"), private=True)(undo)
     router.action("done")(done)
     router.action("undo")(undo)
 

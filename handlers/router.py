@@ -31,6 +31,8 @@ class Command:
     summary: str
     usage: str = ""
     admin: bool = False
+    # Changes a collectivity's answers: refused in group chats, where anyone could press its buttons.
+    private: bool = False
 
 
 @dataclass
@@ -40,14 +42,18 @@ class Router:
     actions: dict[str, CommandHandler] = field(default_factory=dict)
     forms: dict[str, FormHandler] = field(default_factory=dict)
     admin_actions: set[str] = field(default_factory=set)
+    # Buttons anyone in a group may press for themselves (the rest act on a collectivity: private chats only).
+    group_actions: set[str] = field(default_factory=set)
     # Each form's current question, asked again when the person comes back to it.
     form_questions: dict[str, FormQuestion] = field(default_factory=dict)
 
-    def command(self, name: str, summary: str, usage: str = "") -> Callable[[CommandHandler], CommandHandler]:
-        """Register `/name`; `summary` is an untranslated message (mark it with N_)."""
+    def command(
+        self, name: str, summary: str, usage: str = "", *, private: bool = False
+    ) -> Callable[[CommandHandler], CommandHandler]:
+        """Register `/name`; `summary` is an untranslated message (mark it with N_); `private`: not in groups."""
 
         def register(handler: CommandHandler) -> CommandHandler:
-            self.commands[name] = Command(name, handler, summary, usage)
+            self.commands[name] = Command(name, handler, summary, usage, private=private)
             return handler
 
         return register
@@ -61,11 +67,13 @@ class Router:
 
         return register
 
-    def action(self, prefix: str) -> Callable[[CommandHandler], CommandHandler]:
-        """Register a button action `prefix:payload`."""
+    def action(self, prefix: str, *, in_groups: bool = False) -> Callable[[CommandHandler], CommandHandler]:
+        """Register a button action `prefix:payload`; pressed in a group only if `in_groups`."""
 
         def register(handler: CommandHandler) -> CommandHandler:
             self.actions[prefix] = handler
+            if in_groups:
+                self.group_actions.add(prefix)
             return handler
 
         return register
@@ -100,6 +108,9 @@ class Router:
                 raise Refusal(ctx._("This button is no longer valid. Send /help to see what I can do."))
             if prefix in self.admin_actions and not ctx.is_admin:
                 raise Refusal(ctx._("Only the organisers can use the admin commands."))
+            # A button in a group carries no owner: whoever presses it would act for their own collectivity.
+            if incoming.is_group and prefix not in self.group_actions and prefix not in self.admin_actions:
+                raise _private_only(ctx)
             return _as_list(action(ctx, payload))
         text = clean_text(incoming.text)
         if len(text) > MAX_INPUT_CHARS:
@@ -123,7 +134,7 @@ class Router:
             # The form's own command (/choose 3 1 while tapping) starts it again, as asked.
             if state is not None and name not in FORM_SAFE_COMMANDS and name != state.form:
                 raise self._form_in_the_way(ctx, state, text)
-            return self._run_command(ctx, name, args.strip())
+            return self.run_command(ctx, name, args.strip())
         if state is not None and state.form in self.forms:
             return _as_list(self.forms[state.form](ctx, state, text))
         if incoming.is_group:
@@ -156,9 +167,10 @@ class Router:
     def run_text_command(self, ctx: Context, text: str) -> list[Reply]:
         """Run a command given as typed ("/choose 3 1"), without the form check."""
         name, _, args = text.removeprefix("/").partition(" ")
-        return self._run_command(ctx, name.split("@", 1)[0].lower(), args.strip())
+        return self.run_command(ctx, name.split("@", 1)[0].lower(), args.strip())
 
-    def _run_command(self, ctx: Context, name: str, args: str) -> list[Reply]:
+    def run_command(self, ctx: Context, name: str, args: str) -> list[Reply]:
+        """Run `/name args` as if typed (buttons that run a command come here too)."""
         if name == "admin":
             sub, _, rest = args.partition(" ")
             if not ctx.is_admin:
@@ -173,7 +185,18 @@ class Router:
             raise Refusal(
                 ctx._("I do not know the command /{name}. Send /help to see what I can do.").format(name=shown)
             )
+        if command.private and ctx.incoming.is_group:
+            raise _private_only(ctx)
         return _as_list(command.handler(ctx, args))
+
+
+def _private_only(ctx: Context) -> Refusal:
+    return Refusal(
+        ctx._(
+            "Please send this to me in a private conversation: in a group, "
+            "everyone could see and press your collectivity's answers."
+        )
+    )
 
 
 def clean_text(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,6 +50,29 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+# Any constant shared by every instance: the key of the PostgreSQL advisory lock taken at start-up.
+STARTUP_LOCK = 0x52_42_4F_54
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialise migrations and event loading when several instances start at once (PostgreSQL).
+
+    SQLite needs nothing more: its writers already queue behind BEGIN IMMEDIATE.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("select pg_advisory_lock(:key)"), {"key": STARTUP_LOCK})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(text("select pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK})
+            conn.commit()
 
 
 def alembic_config(url: str) -> Config:

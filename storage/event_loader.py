@@ -20,7 +20,18 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.event_file import EventFileError, EventSpec, read_event_file
-from storage.models import Deadline, Event, Option, ProgrammeItem, Slot, Task, Workshop, WorkshopChoice
+from storage.models import (
+    Abstract,
+    Assignment,
+    Deadline,
+    Event,
+    Option,
+    ProgrammeItem,
+    Slot,
+    Task,
+    Workshop,
+    WorkshopChoice,
+)
 
 Row = TypeVar("Row", Slot, ProgrammeItem, Workshop, Option, Task, Deadline)
 
@@ -67,9 +78,9 @@ def _info(spec: EventSpec) -> dict[str, Any]:
     return info
 
 
-def _entry_digest(entry: BaseModel, position: int) -> str:
+def _entry_digest(entry: BaseModel) -> str:
+    # The entry's own content only: moving it in the file (or adding one before it) is not an edit of it.
     dumped = entry.model_dump(mode="json")
-    dumped["__position"] = position
     return hashlib.sha256(json.dumps(dumped, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -84,7 +95,7 @@ def _sync(
     for position, entry in enumerate(entries):
         key = entry.key  # type: ignore[attr-defined]
         wanted.add(key)
-        digest = _entry_digest(entry, position)
+        digest = _entry_digest(entry)
         row = by_key.get(key)
         if row is None:
             rows.append(model(key=key, digest=digest, **fields(entry, position)))
@@ -92,6 +103,8 @@ def _sync(
             for name, value in fields(entry, position).items():
                 setattr(row, name, value)
             row.digest = digest
+        elif getattr(row, "position", position) != position:
+            setattr(row, "position", position)  # noqa: B010 - only ordered rows (programme, tasks) have one
     for row in [r for r in rows if r.key not in wanted]:
         rows.remove(row)
 
@@ -101,14 +114,13 @@ def _check_removed_workshops(session: Session, event: Event, keys: set[str]) -> 
     for workshop in event.workshops:
         if workshop.key in keys:
             continue
-        chosen = session.scalar(
-            select(func.count()).select_from(WorkshopChoice).where(WorkshopChoice.workshop_id == workshop.id)
-        )
-        if chosen:
-            problems.append(
-                f"workshops: {workshop.key!r} is no longer in the file but {chosen} choices name it; "
-                "keep it, or ask the collectivities to choose again first"
-            )
+        for model, what in ((WorkshopChoice, "choices"), (Abstract, "abstracts"), (Assignment, "assignments")):
+            count = session.scalar(select(func.count()).select_from(model).where(model.workshop_id == workshop.id))
+            if count:
+                problems.append(
+                    f"workshops: {workshop.key!r} is no longer in the file but {count} {what} name it; "
+                    "keep it, or ask the collectivities to choose again first"
+                )
     if problems:
         raise EventFileError("", problems)
 

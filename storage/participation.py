@@ -203,6 +203,11 @@ def confirm(
     # Capacities are shared by every collectivity: serialise the writers on the event row.
     session.scalars(select(Event).where(Event.id == event.id).with_for_update()).one()
     collectivity = lock(session, collectivity)
+    if len(delegates) == 1:
+        chosen = [c for c in collectivity.choices]
+        workshops = [session.get_one(Workshop, c.workshop_id) for c in chosen]
+        if len(workshops) == 2 and workshops[0].slot_key and workshops[0].slot_key == workshops[1].slot_key:
+            raise ParticipationError("single_person_same_slot", first=workshops[0], second=workshops[1])
     before = _state(collectivity, session)
     allowed = {o.key: o for o in options_for(event, collectivity)}
     for key, people in options.items():

@@ -147,3 +147,40 @@ def test_removing_a_workshop_that_collectivities_chose_is_refused(sessions, tmp_
     with pytest.raises(EventFileError, match="choices name it"):
         load(sessions, write(tmp_path, data))
     assert table_rows(sessions.kw["bind"]) == before
+
+
+def test_an_entry_added_before_an_edited_one_keeps_the_organisers_edit(sessions, tmp_path):
+    load(sessions, default_event_path())
+    data = bundled()
+    moved = data["deadlines"][-1]["key"]
+    with transaction(sessions) as session:
+        session.scalars(select(Deadline).where(Deadline.key == moved)).one().due = dt.date(2026, 10, 1)
+    data["deadlines"].insert(
+        0, {"key": "new-first", "due": dt.date(2026, 5, 1), "title": {"fr": "Nouvelle échéance"}, "tasks": []}
+    )
+    data["programme"].insert(0, dict(data["programme"][0], key="early-item"))
+    load(sessions, write(tmp_path, data))
+    with sessions() as session:
+        assert session.scalars(select(Deadline).where(Deadline.key == moved)).one().due == dt.date(2026, 10, 1)
+        event = session.scalars(select(Event)).one()
+        assert [i.key for i in event.programme][:2] == ["early-item", data["programme"][1]["key"]]
+
+
+def test_removing_a_workshop_that_has_an_abstract_is_refused(sessions, tmp_path):
+    from storage.models import Abstract, Collectivity
+
+    load(sessions, default_event_path())
+    with transaction(sessions) as session:
+        event = session.scalars(select(Event)).one()
+        town = Collectivity(event_id=event.id, name_fr="Ville d'essai", country="fr", created_at=NOW, updated_at=NOW)
+        session.add(town)
+        session.flush()
+        session.add(
+            Abstract(collectivity_id=town.id, workshop_id=event.workshops[3].id, title="Projet", updated_at=NOW)
+        )
+    data = bundled()
+    data["workshops"] = data["workshops"][:3]
+    before = table_rows(sessions.kw["bind"])
+    with pytest.raises(EventFileError, match="1 abstracts name it"):
+        load(sessions, write(tmp_path, data))
+    assert table_rows(sessions.kw["bind"]) == before

@@ -96,3 +96,61 @@ def test_chatter_in_a_group_gets_no_answer(chat):
 
 def test_a_stale_button_is_refused_politely(chat):
     assert "Ce bouton n'est plus valable" in chat(locale_hint="fr").act("gone:42")
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("fr", "Merci de m'envoyer cela en conversation privée"),
+        ("ja", "この操作は個別のチャットでお送りください。"),
+        ("en", "Please send this to me in a private conversation"),
+    ],
+)
+def test_in_a_group_nobody_can_press_another_persons_answer_buttons(core, chat, snapshot, locale, expected):
+    from tests.participation_support import add_collectivity, add_invite
+
+    for n, name in enumerate(("Ville de Sète", "Ville de Kobe")):
+        add_invite(core, add_collectivity(core, name), f"GROUP-000{n}")
+    alice = chat("alice", locale_hint=locale)
+    alice.send("/join GROUP-0000")
+    bob = chat("bob", locale_hint=locale)
+    bob.send("/join GROUP-0001")
+    alice_in_group = chat("alice", locale_hint=locale, chat_id="-100300", is_group=True)
+    bob_in_group = chat("bob", locale_hint=locale, chat_id="-100300", is_group=True)
+    before = snapshot()
+    for command in ("/decline", "/choose 1 2", "/confirm", "/done hotel", "/join GROUP-0000"):
+        assert expected in alice_in_group.send(command), command
+    for action in ("decline:yes", "ch:1", "cf:ok", "done:hotel", "undo:hotel", "ab:w:1", "lead:yes"):
+        assert expected in bob_in_group.act(action), action
+    assert snapshot() == before
+    assert "/programme" in bob_in_group.act("cmd:help")  # buttons that only read still work in groups
+
+
+def test_two_instances_starting_together_on_an_empty_database_both_come_up(settings, clock):
+    import threading
+
+    from sqlalchemy import func, select
+
+    from bot.core import BotCore
+    from storage.models import Event
+
+    started: list[BotCore] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            started.append(BotCore.start(settings, clock))
+        except BaseException as exc:  # the test reports it below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(started) == 2
+    with started[0].sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Event)) == 1
+    for core in started:
+        core.sessions.kw["bind"].dispose()

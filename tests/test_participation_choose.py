@@ -174,3 +174,16 @@ def test_concurrent_choosers_of_one_collectivity_end_with_one_consistent_pair(ch
     finally:
         for bot in cores:
             bot.sessions.kw["bind"].dispose()
+
+
+def test_shrinking_the_delegation_to_one_person_with_two_workshops_of_one_slot_is_refused(chat, core, snapshot):
+    set_slots(core, {1: "morning", 2: "morning"})
+    person, _ = linked(chat, core, locale_hint="en")
+    fill_confirm_form(person, ["Camille Durand, adjointe", "Louis Petit"])
+    person.press("Confirm")
+    assert "saved" in person.send("/choose 1 2")
+    fill_confirm_form(person, ["Camille Durand, adjointe"])
+    before = snapshot()
+    answer = person.press("Confirm")
+    assert "a delegation of one person cannot attend both" in answer
+    assert snapshot() == before
