@@ -41,6 +41,10 @@ class Refusal(Exception):
         return Reply(self.message, buttons=self.buttons, numbers=self.numbers)
 
 
+class FormOutdated(Exception):
+    """The form in progress names something the event no longer has (an option or workshop removed)."""
+
+
 @dataclass
 class Context:
     session: Session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.context import Context, Refusal
+from handlers.context import Context, FormOutdated, Refusal
 from handlers.participation_common import (
     SKIP,
     Buttons,
@@ -137,7 +137,10 @@ def _partner_name(ctx: Context, partner_id: int | None) -> str | None:
 
 
 def _workshop_by_id(ctx: Context, workshop_id: int) -> Workshop:
-    return next(w for w in ctx.event.workshops if w.id == workshop_id)
+    workshop = next((w for w in ctx.event.workshops if w.id == workshop_id), None)
+    if workshop is None:
+        raise FormOutdated(str(workshop_id))
+    return workshop
 
 
 def _take_workshop(ctx: Context, state: FormState, workshop: Workshop) -> Reply:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handlers.context import Context, Refusal
+from handlers.context import Context, FormOutdated, Refusal
 from handlers.participation_common import (
     NO,
     YES,
@@ -92,7 +92,10 @@ def ask(ctx: Context, state: FormState) -> Reply:
 
 
 def _option(ctx: Context, key: str) -> Option:
-    return next(o for o in ctx.event.options if o.key == key)
+    option = next((o for o in ctx.event.options if o.key == key), None)
+    if option is None:
+        raise FormOutdated(key)
+    return option
 
 
 def _counted(option: Option) -> bool:

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from handlers.context import Context, Refusal
+from handlers.context import Context, FormOutdated, Refusal
 from handlers.types import MAX_ACTION_BYTES, Button, Reply
 from storage.models import FormState
 
@@ -100,6 +100,23 @@ class Router:
         return register
 
     def dispatch(self, ctx: Context) -> list[Reply]:
+        try:
+            return self._dispatch(ctx)
+        except FormOutdated:
+            # Not a refusal: closing the stale form must be saved, or every answer would hit it again.
+            state = ctx.session.get(FormState, ctx.user.id)
+            if state is not None:
+                ctx.session.delete(state)
+            return [
+                Reply(
+                    ctx._(
+                        "The organisers changed the event while your form was open, so I closed it. "
+                        "Nothing from it was saved: please send the command again."
+                    )
+                )
+            ]
+
+    def _dispatch(self, ctx: Context) -> list[Reply]:
         incoming = ctx.incoming
         if incoming.action is not None:
             prefix, _, payload = incoming.action.partition(":")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from bot.core import BotCore
 from storage.db import transaction
-from storage.models import AuditEntry, Collectivity, Delegate, FormState, OptionSignup
+from storage.models import AuditEntry, Collectivity, Delegate, Event, FormState, OptionSignup
 from tests.participation_support import OPTION_ORDER, add_collectivity, fill_confirm_form, linked
 
 SUMMARY = {"fr": "Vérifiez vos réponses", "ja": "回答内容をご確認ください", "en": "Please check your answers"}
@@ -180,3 +180,19 @@ def test_the_form_is_not_filled_in_a_group(chat, core, snapshot):
     before = snapshot()
     assert "private conversation" in group.send("/confirm")
     assert snapshot() == before
+
+
+def test_a_form_naming_an_option_the_event_no_longer_has_is_closed_with_an_explanation(chat, core):
+    person, _ = linked(chat, core, locale_hint="en")
+    person.send("/confirm")
+    person.send("1")
+    person.send("Camille Durand, adjointe")  # now on the first option: the visits
+    with transaction(core.sessions) as session:
+        session.execute(delete(OptionSignup))
+        event = session.get_one(Event, core.event_id)
+        event.options = [o for o in event.options if o.key != "visits"]
+    answer = person.send("yes")
+    assert "The organisers changed the event while your form was open" in answer
+    with core.sessions() as session:
+        assert session.scalars(select(FormState)).all() == []
+    assert "Sorry" not in person.send("/status")
