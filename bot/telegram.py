@@ -182,9 +182,13 @@ class TelegramAdapter:
         await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
 
     async def accept(self, data: dict[str, Any]) -> None:
-        """Queue one update received by the webhook (already authenticated)."""
+        """Answer one update received by the webhook (already authenticated) before it is acknowledged.
+
+        Telegram sends an update again until it gets a 200: processing first means an update in
+        flight when the process stops is resent, not lost.
+        """
         update = Update.de_json(data, self.application.bot)
-        await self.application.update_queue.put(update)
+        await self.application.process_update(update)
 
     async def stop(self) -> None:
         updater = self.application.updater

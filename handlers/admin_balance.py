@@ -16,6 +16,7 @@ from handlers.types import Button, Reply
 from locales import N_
 from storage.balancing import Inputs, Plan, apply_plan, read_inputs, solve
 from storage.models import Collectivity, Workshop
+from storage.participation import lock_event
 
 
 def register(router: Router) -> None:
@@ -79,6 +80,8 @@ def pressed(ctx: Context, payload: str) -> Reply:
     if payload == "cancel":
         return Reply(ctx._("Cancelled: the assignment was not changed."), edit=True)
     _, _, digest = payload.partition(":")
+    # Choosers hold the event row too: no choice can land between this check and the apply.
+    lock_event(ctx.session, ctx.event)
     inputs, plan = _plan(ctx)
     if inputs.digest() != digest:
         raise Refusal(

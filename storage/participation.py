@@ -72,6 +72,12 @@ def collectivity_of(session: Session, event: Event, user: ChatUser) -> Collectiv
     return contact.collectivity if contact is not None else None
 
 
+def lock_event(session: Session, event: Event) -> Event:
+    """Hold the event row until commit: what depends on the whole event (capacities, the lock of
+    choices, a balancing) is then decided by one writer at a time."""
+    return session.scalars(select(Event).where(Event.id == event.id).with_for_update()).one()
+
+
 def lock(session: Session, collectivity: Collectivity) -> Collectivity:
     """Re-read the collectivity and hold its row until commit (FOR UPDATE on PostgreSQL).
 
@@ -201,7 +207,7 @@ def confirm(
     if not 1 <= len(delegates) <= MAX_DELEGATION:
         raise ParticipationError("delegation_size", most=MAX_DELEGATION)
     # Capacities are shared by every collectivity: serialise the writers on the event row.
-    session.scalars(select(Event).where(Event.id == event.id).with_for_update()).one()
+    lock_event(session, event)
     collectivity = lock(session, collectivity)
     if len(delegates) == 1:
         chosen = [c for c in collectivity.choices]
@@ -310,8 +316,10 @@ def choose(
     actor: str,
 ) -> None:
     """Replace both workshop choices at once (rank 1 = `first`), under the collectivity's row lock."""
-    collectivity = lock(session, collectivity)
+    # The event row first (as confirm and balancing do): an organiser's lock lands before or after, never during.
+    lock_event(session, event)
     session.refresh(event, ["choices_locked"])
+    collectivity = lock(session, collectivity)
     check_can_choose(event, collectivity, now)
     if first.id == second.id:
         raise ParticipationError("same_twice", workshop=first)

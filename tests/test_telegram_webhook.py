@@ -38,7 +38,8 @@ def test_webhook_refuses_a_missing_or_wrong_secret_before_anything_runs(core):
             runner = await start_server(build_app(core, telegram_routes(bot.adapter, SECRET)), "127.0.0.1", 0)
             url = f"http://127.0.0.1:{bound_port(runner)}{TELEGRAM_WEBHOOK_PATH}"
             intruder, contact = fake.user(6666, "Intrus"), fake.user(7001, "Hikari", "ja")
-            statuses = []
+            statuses: list[int] = []
+            answered_before_ack: list[int] = []
             async with aiohttp.ClientSession() as http:
                 for headers, sender in (
                     ({}, intruder),
@@ -47,16 +48,19 @@ def test_webhook_refuses_a_missing_or_wrong_secret_before_anything_runs(core):
                 ):
                     async with http.post(url, json=fake.message(sender, "/help"), headers=headers) as response:
                         statuses.append(response.status)
+                        # Acknowledged only once answered: an update in flight is resent by Telegram, not lost.
+                        answered_before_ack.append(len(fake.calls_to("sendMessage")))
                 async with http.post(url, data=b"{not json", headers={TELEGRAM_SECRET_HEADER: SECRET}) as response:
                     statuses.append(response.status)
                 await fake.wait_for("sendMessage", 1)
                 async with http.get(url.replace(TELEGRAM_WEBHOOK_PATH, "/healthz")) as response:
                     health = (response.status, await response.json())
             await runner.cleanup()
-            return statuses, fake.webhook, fake.calls_to("sendMessage"), health
+            return statuses, fake.webhook, fake.calls_to("sendMessage"), health, answered_before_ack
 
-    statuses, webhook, sent, health = run(scenario())
+    statuses, webhook, sent, health, answered_before_ack = run(scenario())
     assert statuses == [403, 403, 200, 400]
+    assert answered_before_ack == [0, 0, 1]
     assert webhook == {"url": "https://bot.example.org/telegram/webhook", "secret_token": SECRET}
     assert [int(call.params["chat_id"]) for call in sent] == [7001]
     assert health == (200, {"status": "ok", "database": "ok"})
