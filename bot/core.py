@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -70,18 +71,21 @@ class BotCore:
             ]
 
     def _context(self, session: Session, incoming: Incoming) -> Context:
-        user = session.scalars(
-            select(ChatUser).where(ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id)
-        ).one_or_none()
+        who = select(ChatUser).where(ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id)
+        user = session.scalars(who).one_or_none()
         if user is None:
-            user = ChatUser(
-                platform=incoming.platform,
-                user_id=incoming.user_id,
-                display_name=incoming.display_name,
-                created_at=self.clock.now(),
-            )
-            session.add(user)
-            session.flush()
+            try:
+                with session.begin_nested():
+                    user = ChatUser(
+                        platform=incoming.platform,
+                        user_id=incoming.user_id,
+                        display_name=incoming.display_name,
+                        created_at=self.clock.now(),
+                    )
+                    session.add(user)
+            except IntegrityError:
+                # Another instance recorded this person's first message at the same moment: use its row.
+                user = session.scalars(who).one()
         if not incoming.is_group:
             if user.private_chat_id != incoming.chat_id:
                 user.private_chat_id = incoming.chat_id

@@ -154,3 +154,30 @@ def test_two_instances_starting_together_on_an_empty_database_both_come_up(setti
         assert session.scalar(select(func.count()).select_from(Event)) == 1
     for core in started:
         core.sessions.kw["bind"].dispose()
+
+
+def test_a_new_persons_first_messages_reaching_two_instances_at_once_are_both_answered(core, settings, clock):
+    import threading
+
+    from bot.core import BotCore
+
+    other = BotCore.start(settings, clock)
+    for round_ in range(5):
+        answers: list[str] = []
+        barrier = threading.Barrier(2)
+
+        def send(instance: BotCore, user: str, barrier: threading.Barrier, answers: list[str]) -> None:
+            barrier.wait()
+            answers.append(Chat(instance, user, locale_hint="en").send("/help"))
+
+        threads = [
+            threading.Thread(target=send, args=(instance, f"newcomer{round_}", barrier, answers))
+            for instance in (core, other)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert len(answers) == 2
+        assert all("Here is what I can do" in answer for answer in answers), answers
+    other.sessions.kw["bind"].dispose()
