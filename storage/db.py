@@ -26,7 +26,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so writers lock at BEGIN.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # A connection marked read_only (the health check) reads without queueing behind writers.
+        event.listen(
+            engine,
+            "begin",
+            lambda conn: conn.exec_driver_sql(
+                "BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE"
+            ),
+        )
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 

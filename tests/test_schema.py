@@ -25,3 +25,17 @@ def test_upgrade_twice_is_harmless(tmp_path):
     upgrade(make_engine(url))
     with create_engine(url).connect() as conn:
         assert conn.exec_driver_sql("select version_num from alembic_version").scalar() is not None
+
+
+def test_a_read_only_connection_does_not_wait_behind_a_writer_on_sqlite(tmp_path):
+    from sqlalchemy import text
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'busy.db'}")
+    upgrade(engine)
+    with engine.connect() as writer:
+        writer.execute(text("insert into admin_grants values ('console', 'x', 'console:y', '2026-06-01')"))
+        # The writer holds SQLite's write lock (BEGIN IMMEDIATE) and has not committed.
+        with engine.connect().execution_options(read_only=True) as reader:
+            assert reader.execute(text("select 1")).scalar() == 1
+        writer.rollback()
+    engine.dispose()
