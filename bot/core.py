@@ -37,6 +37,8 @@ class BotCore:
     router: Router
     # Platform -> function making a one-tap join link from an invite code (Telegram's deep links).
     invite_links: dict[str, Callable[[str], str]] = field(default_factory=dict)
+    # Signal (e.g. "organisers-changed") -> what adapters want done once such a change is committed.
+    listeners: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
@@ -57,7 +59,9 @@ class BotCore:
             with transaction(self.sessions) as session:
                 ctx = self._context(session, incoming)
                 translator = ctx.translator
-                return self.router.dispatch(ctx)
+                replies = self.router.dispatch(ctx)
+            self._notify(ctx.signals)
+            return replies
         except Refusal as refusal:
             return [refusal.reply()]
         except Exception:
@@ -69,6 +73,15 @@ class BotCore:
                     )
                 )
             ]
+
+    def _notify(self, signals: set[str]) -> None:
+        """Run the adapters' listeners for what the committed transaction changed."""
+        for signal in sorted(signals):
+            for listener in self.listeners.get(signal, []):
+                try:
+                    listener()
+                except Exception:
+                    log.exception("listener for %s failed", signal)
 
     def _context(self, session: Session, incoming: Incoming) -> Context:
         who = select(ChatUser).where(ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id)

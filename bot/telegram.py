@@ -39,6 +39,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 
 from bot.core import BotCore
+from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
 from handlers.types import Button, Incoming, Reply
 from locales import DEFAULT, SUPPORTED, Translator
@@ -137,6 +138,7 @@ class TelegramAdapter:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         self.core = core
         self.username = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(settings.telegram_token)
@@ -168,6 +170,8 @@ class TelegramAdapter:
         await self.application.initialize()
         self.username = self.application.bot.username
         self.core.invite_links[PLATFORM] = self.invite_link
+        self._loop = asyncio.get_running_loop()
+        self.core.listeners.setdefault(ORGANISERS_CHANGED, []).append(self.organisers_changed)
         await self.publish_commands()
         await self.application.start()
 
@@ -198,6 +202,14 @@ class TelegramAdapter:
             await self.application.stop()
         await self.application.shutdown()
         self.core.invite_links.pop(PLATFORM, None)
+        listeners = self.core.listeners.get(ORGANISERS_CHANGED, [])
+        if self.organisers_changed in listeners:
+            listeners.remove(self.organisers_changed)
+
+    def organisers_changed(self) -> None:
+        """Called from the core's worker thread: publish the menus again, so a new organiser sees /admin."""
+        if self._loop is not None:
+            asyncio.run_coroutine_threadsafe(self.publish_commands(), self._loop)
 
     def invite_link(self, code: str) -> str:
         """`https://t.me/<bot>?start=<code>`: opening it sends `/start <code>` to the bot."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.admin_common import date_label, parse_pairs, refuse
-from handlers.context import Context, Refusal
+from handlers.context import ORGANISERS_CHANGED, Context, Refusal
 from handlers.router import Router
 from handlers.types import Reply
 from locales import N_
@@ -124,6 +124,7 @@ def grant(ctx: Context, args: str) -> Reply:
         who = grant_admin(ctx.session, args, actor=ctx.incoming.actor, now=ctx.clock.now())
     except OrganiserError as error:
         raise refuse(ctx, error) from None
+    ctx.signals.add(ORGANISERS_CHANGED)
     return Reply(ctx._("{who} is now an organiser.").format(who=who))
 
 
@@ -132,6 +133,7 @@ def revoke_admin_(ctx: Context, args: str) -> Reply:
         who = revoke_admin(ctx.session, args, actor=ctx.incoming.actor, now=ctx.clock.now())
     except OrganiserError as error:
         raise refuse(ctx, error) from None
+    ctx.signals.add(ORGANISERS_CHANGED)
     return Reply(ctx._("{who} is no longer an organiser.").format(who=who))
 
 

@@ -15,6 +15,9 @@ from handlers.types import Button, Incoming, Reply, TypedNumbers
 from locales import Translator
 from storage.models import ChatUser, Event
 
+# A signal for adapters: who the organisers are changed (Telegram shows them another command menu).
+ORGANISERS_CHANGED = "organisers-changed"
+
 
 class Refusal(Exception):
     """A request the bot declines; the message is already in the user's language.
@@ -55,6 +58,8 @@ class Context:
     translator: Translator
     is_admin: bool
     invite_links: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
+    # What this message changed that adapters may care about once it is committed ("organisers-changed").
+    signals: set[str] = field(default_factory=set)
 
     @property
     def locale(self) -> str:

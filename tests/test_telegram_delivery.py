@@ -170,6 +170,24 @@ def test_the_command_menu_is_set_per_language_and_organisers_also_see_admin(core
     assert menus[(default, None)] == menus[(default, "fr")]  # other languages get French, the bot's default
 
 
+def test_an_organiser_named_in_chat_gets_the_admin_menu_without_a_restart(core):
+    newcomer_id = 4321
+    scope = json.dumps({"chat_id": newcomer_id, "type": "chat"}, sort_keys=True)
+
+    async def scenario():
+        async with telegram_bot(core, organisers=(ORGANISER_ID,)) as bot:
+            before = set(bot.fake.menus)
+            calls = len(bot.fake.calls_to("setMyCommands"))
+            await bot.person(ORGANISER_ID, "Camille", "fr").send(f"/admin grant telegram:{newcomer_id}")
+            # The menus are published again in the background: wait for that round, no fixed sleep.
+            await bot.fake.wait_for("setMyCommands", calls + 12)
+            return before, set(bot.fake.menus)
+
+    before, after = run(scenario())
+    assert not any(key[0] == scope for key in before)
+    assert {(scope, lang) for lang in (None, "fr", "ja", "en")} <= after
+
+
 def test_the_file_url_follows_the_api_url():
     assert file_url_for("https://api.telegram.org/bot") == "https://api.telegram.org/file/bot"
     assert file_url_for("http://127.0.0.1:8081/bot") == "http://127.0.0.1:8081/file/bot"
