@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from babel.dates import format_date
-
 from handlers.context import Context, Refusal
 from storage import exports
 from storage.exports import COUNTRY_LABELS, STATUS_LABELS
@@ -15,8 +13,6 @@ from storage.organisers import OrganiserError
 
 # `name_fr=Ville de Sète kind=commune`: a value runs until the next `word=`.
 PAIR = re.compile(r"([A-Za-z_]+)\s*=\s*(.*?)(?=\s+[A-Za-z_]+\s*=|$)", re.DOTALL)
-# How organisers read a date: « 3 juin 2026 », 「2026年6月3日（水）」, "3 June 2026".
-DATE_PATTERNS = {"fr": "d MMMM y", "ja": "y年M月d日（E）", "en": "d MMMM y"}
 
 
 def refuse(ctx: Context, error: OrganiserError) -> Refusal:
@@ -55,7 +51,7 @@ def yes_no(ctx: Context, value: bool) -> str:
 
 def date_label(ctx: Context, value: dt.date) -> str:
     """A date the reader's way, without the weekday in French and English."""
-    return format_date(value, DATE_PATTERNS.get(ctx.locale, "d MMMM y"), locale=ctx.locale)
+    return ctx.translator.listed_date(value)
 
 
 def moment_label(ctx: Context, value: dt.datetime) -> str:

@@ -104,7 +104,7 @@ def channels(ctx: Context, _args: str) -> Reply:
 
 
 def describe(ctx: Context, row: ChannelSubscription) -> str:
-    day = ctx.translator.short_date(row.subscribed_at.astimezone(ctx.zone).date())
+    day = ctx.translator.listed_date(row.subscribed_at.astimezone(ctx.zone).date())
     line = ctx._("{chat} — subscribed by {who} on {date}").format(
         chat=chat_label(row.platform, row.chat_id), who=row.subscribed_by, date=day
     )

@@ -11,7 +11,7 @@ from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.timeline import Placed, event_bounds, place_item, slot_bounds, timeline
 from handlers.types import Reply
-from locales import N_
+from locales import N_, weekday_names
 from storage.models import Event, ProgrammeItem, Slot, Workshop
 
 
@@ -158,7 +158,7 @@ def parse_day(ctx: Context, text: str, days: list[dt.date]) -> dt.date | None:
         return matches[0] if len(matches) == 1 else None
     words = raw.split()
     for locale in (ctx.locale, "fr", "ja", "en"):
-        names = type(ctx.translator)(locale).weekday_names()
+        names = weekday_names(locale)
         for day in days:
             candidates = names[day.weekday()]
             if any(w in candidates or (locale == "ja" and w.rstrip("日") in candidates) for w in words):

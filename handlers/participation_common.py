@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from babel.dates import format_date
-
 from handlers.context import Context, Refusal
 from handlers.types import Button
 from storage.models import Collectivity, FormState, Option, Workshop
@@ -81,16 +79,9 @@ def cut_at_word(text: str, limit: int) -> str:
     return head.rstrip(" ,;:—-–'’") + "…"
 
 
-# Readable dates as elsewhere in the bot (handlers/info.py day headings), the event being in Europe:
-# « 3 juin 2026 », 「2026年6月3日」, "3 June 2026"; with the weekday through ctx.translator.day().
-_DATE_FORMATS = {"fr": "d MMMM y", "ja": "y年M月d日", "en": "d MMMM y"}
-_DAY_MONTH_FORMATS = {"fr": "d MMMM", "ja": "M月d日", "en": "d MMMM"}
-
-
 def date_label(ctx: Context, value: dt.date, *, year: bool = True) -> str:
     """A date without its weekday, in the reader's language."""
-    formats = _DATE_FORMATS if year else _DAY_MONTH_FORMATS
-    return format_date(value, formats.get(ctx.locale, formats["en"]), locale=ctx.locale)
+    return ctx.translator.date(value, year=year)
 
 
 def start_form(ctx: Context, form: str, step: str, data: dict[str, Any]) -> FormState:

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -20,8 +20,15 @@ from babel.support import Translations
 SUPPORTED = ("fr", "ja", "en")
 DEFAULT = "fr"
 DIRECTORY = Path(__file__).resolve().parent
-# How a day heading reads in each language: « vendredi 23 octobre 2026 », 「2026年10月23日（金）」.
-DAY_FORMATS = {"fr": "EEEE d MMMM y", "ja": "y年M月d日（E）", "en": "EEEE d MMMM y"}
+# Every way the bot writes a date, in one place (CLDR patterns; British order in English, the event being
+# in Europe): day headings « vendredi 23 octobre 2026 » 「2026年10月23日（金）」; dates in sentences
+# « 3 juin 2026 » 「2026年6月3日」; dates in lists, where Japanese readers expect the weekday; day and month.
+DATE_FORMATS = {
+    "day": {"fr": "EEEE d MMMM y", "ja": "y年M月d日（E）", "en": "EEEE d MMMM y"},
+    "date": {"fr": "d MMMM y", "ja": "y年M月d日", "en": "d MMMM y"},
+    "listed": {"fr": "d MMMM y", "ja": "y年M月d日（E）", "en": "d MMMM y"},
+    "day_month": {"fr": "d MMMM", "ja": "M月d日", "en": "d MMMM"},
+}
 
 
 def negotiate(hint: str | None) -> str | None:
@@ -54,6 +61,16 @@ def _compiled(po: Path, locale: str) -> bytes:
     return buffer.getvalue()
 
 
+@cache
+def weekday_names(locale: str) -> dict[int, list[str]]:
+    """Weekday number (0 = Monday) to every name a reader of `locale` may type."""
+    names: dict[int, list[str]] = {i: [] for i in range(7)}
+    for width in ("wide", "abbreviated", "short"):
+        for number, name in Locale.parse(locale).days["format"][width].items():
+            names[number].append(str(name).lower().rstrip("."))
+    return names
+
+
 class Translator:
     """Messages, dates, times and durations in one locale."""
 
@@ -68,30 +85,24 @@ class Translator:
         return self._catalog.ngettext(singular, plural, n)
 
     def day(self, value: dt.date) -> str:
-        return format_date(value, DAY_FORMATS[self.locale], locale=self.locale)
+        """A day heading, with the weekday."""
+        return format_date(value, DATE_FORMATS["day"][self.locale], locale=self.locale)
 
-    def short_date(self, value: dt.date) -> str:
-        return format_date(value, "medium", locale=self.locale)
+    def date(self, value: dt.date, *, year: bool = True) -> str:
+        """A date inside a sentence, without the weekday."""
+        return format_date(value, DATE_FORMATS["date" if year else "day_month"][self.locale], locale=self.locale)
+
+    def listed_date(self, value: dt.date) -> str:
+        """A date in a list (deadlines, invitations, the audit log)."""
+        return format_date(value, DATE_FORMATS["listed"][self.locale], locale=self.locale)
 
     def time(self, value: dt.time | dt.datetime) -> str:
         return format_time(value, "short", locale=self.locale)
-
-    def datetime(self, value: dt.datetime) -> str:
-        return format_datetime(value, "medium", tzinfo=value.tzinfo, locale=self.locale)
 
     def duration(self, delta: dt.timedelta) -> str:
         text = format_timedelta(delta, threshold=1.1, locale=self.locale)
         # CLDR writes "23 時間"; Japanese prose has no space between number and counter.
         return text.replace(" ", "") if self.locale == "ja" else text
-
-    def weekday_names(self) -> dict[int, list[str]]:
-        """Weekday number (0 = Monday) to every name a reader of this locale may type."""
-        loc = Locale.parse(self.locale)
-        names: dict[int, list[str]] = {i: [] for i in range(7)}
-        for width in ("wide", "abbreviated", "short"):
-            for number, name in loc.days["format"][width].items():
-                names[number].append(str(name).lower().rstrip("."))
-        return names
 
     def list(self, items: list[str]) -> str:
         from babel.lists import format_list
