@@ -18,8 +18,8 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.core import BotCore
-from handlers.clock import FixedClock
-from handlers.types import Incoming
+from contract.clock import FixedClock
+from contract.messages import Incoming
 
 COMMANDS = ["/programme", "/programme 23", "/now", "/workshops", "/about", "/help", "/nonsense"]
 

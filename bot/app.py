@@ -15,7 +15,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.config import ConfigError, Settings
 from bot.core import BotCore
-from handlers.clock import SystemClock
+from contract.clock import SystemClock
 
 # What Telegram accepts as a webhook secret_token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")

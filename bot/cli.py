@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.config import ConfigError, Settings
-from handlers.clock import Clock, ShiftedClock, SystemClock
+from contract.clock import Clock, ShiftedClock, SystemClock
 from locales import SUPPORTED
 from storage.event_file import EventFileError, read_event_file
 from storage.exports import KINDS as EXPORT_KINDS

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core import BotCore
-from handlers.types import Button, Incoming, Reply
+from contract.messages import Button, Incoming, Reply
 
 PLATFORM = "console"
 # "3. Innovation…" or "3": the number a label starts with.

@@ -15,11 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from contract.clock import Clock
+from contract.messages import Incoming, Reply
 from handlers import build_router
-from handlers.clock import Clock
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Incoming, Reply
 from locales import DEFAULT, Translator, negotiate
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file

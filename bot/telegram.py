@@ -39,9 +39,9 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 
 from bot.core import BotCore
+from contract.messages import Button, Incoming, Reply
 from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
-from handlers.types import Button, Incoming, Reply
 from locales import DEFAULT, SUPPORTED, Translator
 from storage.db import transaction
 from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
@@ -336,15 +336,14 @@ class TelegramAdapter:
         editable = query.message if query is not None and isinstance(query.message, Message) else None
         for reply in replies:
             edit = None
-            if (
-                reply.edit
-                and editable is not None
-                and reply.attachment is None
-                and reply.chat_id in (None, incoming.chat_id)
-            ):
+            if reply.edit and editable is not None and reply.attachment is None and reply.to is None:
                 # One message is edited in place; any later reply is a new message.
                 edit, editable = editable, None
-            await self.deliver(reply.chat_id or incoming.chat_id, reply, edit)
+            target = incoming.chat_id
+            if reply.to is not None:
+                # In a private chat on Telegram the chat id is the person's user id.
+                target = reply.to.chat_id or reply.to.user_id or target
+            await self.deliver(target, reply, edit)
 
     async def deliver(self, chat_id: str, reply: Reply, edit: Message | None = None) -> bool:
         """Send (or edit into `edit`) one reply; Telegram's refusals are recorded and logged, never raised."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from contract.messages import Reply
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Reply
 from locales import N_
 from storage import audit
 from storage.models import ChannelSubscription

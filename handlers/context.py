@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from handlers.clock import Clock
-from handlers.types import Button, Incoming, Reply, TypedNumbers
+from contract.clock import Clock
+from contract.messages import Button, Incoming, Reply, TypedNumbers
+from contract.platforms import platform
 from locales import Translator
 from storage.models import ChatUser, Event
 
@@ -41,7 +42,7 @@ class Refusal(Exception):
         return cls(text, question.buttons, question.numbers)
 
     def reply(self) -> Reply:
-        return Reply(self.message, buttons=self.buttons, numbers=self.numbers)
+        return Reply(self.message, buttons=self.buttons, numbers=self.numbers, kind="refusal", visibility="asker")
 
 
 class FormOutdated(Exception):
@@ -87,6 +88,10 @@ class Context:
     def now(self) -> dt.datetime:
         """The clock's instant in the event's time zone."""
         return self.clock.now().astimezone(self.zone)
+
+    def command(self, name: str, args: str = "") -> str:
+        """Command `name` as the asker types it on their platform: `/choose`, `/rencontres choose`."""
+        return platform(self.incoming.platform).command(name, args)
 
     def join_links(self, code: str) -> dict[str, str]:
         """One-tap join links for an invite code, on the platforms that have them."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from contract.messages import Button, Reply
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_, SUPPORTED, Translator
 from storage.models import FormState
 

@@ -7,10 +7,10 @@ import re
 
 from babel.dates import get_timezone_location
 
+from contract.messages import Reply
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.timeline import Placed, event_bounds, place_item, slot_bounds, timeline
-from handlers.types import Reply
 from locales import N_, weekday_names
 from storage.models import Event, ProgrammeItem, Slot, Workshop
 

@@ -6,8 +6,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from contract.messages import MAX_ACTION_BYTES, Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
-from handlers.types import MAX_ACTION_BYTES, Button, Reply
 from storage.models import FormState
 
 Result = Reply | list[Reply]

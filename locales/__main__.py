@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 from locales import DIRECTORY, SUPPORTED
 
 ROOT = DIRECTORY.parent
-SOURCES = ("bot", "handlers", "storage", "scheduler")
+SOURCES = ("bot", "contract", "handlers", "storage", "scheduler")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 

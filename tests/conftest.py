@@ -23,8 +23,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.core import BotCore
-from handlers.clock import FixedClock
-from handlers.types import Button, Incoming, Reply
+from contract.clock import FixedClock
+from contract.messages import Button, Incoming, Reply
 from storage.db import make_engine, upgrade
 from storage.event_file import default_event_path
 

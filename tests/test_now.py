@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import BotCore
-from handlers.clock import FixedClock
+from contract.clock import FixedClock
 from tests.conftest import Chat, paris
 
 DST_EVENT = Path(__file__).parent / "data" / "dst-event.yaml"

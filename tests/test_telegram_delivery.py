@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.telegram import MAX_TEXT, file_url_for, split_text, utf16_len
-from handlers.types import Attachment, Button, Reply
+from contract.messages import Attachment, Button, Reply
 from locales import Translator
 from storage.models import ChatUser
 from tests.fake_telegram import BOT_USER, forbid_network, run

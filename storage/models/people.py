@@ -21,7 +21,10 @@ class ChatUser(Base):
     platform: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str | None] = mapped_column(String(200))
+    # The language chosen with /lang; wins over the one the platform reports.
     locale: Mapped[str | None] = mapped_column(String(5))
+    # The language the platform last reported for this person (Telegram language_code, Slack locale).
+    platform_locale: Mapped[str | None] = mapped_column(String(5))
     # Where to write to this person privately (a Slack DM channel, a Telegram private chat).
     private_chat_id: Mapped[str | None] = mapped_column(String(64))
     # Set when the platform says the person blocked the bot: no more private messages.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from contract.messages import Button, Reply
 from handlers.context import Context
-from handlers.participation_common import explain, name_of
+from handlers.participation.common import explain, name_of
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.participation import ParticipationError, join
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from contract.messages import Attachment, Reply
 from handlers.context import Context
 from handlers.info import slot_of, when_label, zone_note
-from handlers.participation_common import name_of, require_collectivity, workshop_label
+from handlers.participation.common import name_of, require_collectivity, workshop_label
 from handlers.router import Router
 from handlers.timeline import Placed, slot_bounds, timeline
-from handlers.types import Attachment, Reply
 from locales import N_
 from storage.calendar import CalendarEntry, build_ics
 from storage.models import Assignment, Collectivity, OptionSignup, Workshop

@@ -11,14 +11,7 @@ from handlers.router import Router
 
 def register(router: Router) -> None:
     """Every `/admin` command and the buttons they show."""
-    from handlers import (
-        admin_audit,
-        admin_balance,
-        admin_collectivities,
-        admin_event,
-        admin_invites,
-        admin_lists,
-    )
+    from handlers.admin import audit, balance, collectivities, event, invites, lists
 
-    for module in (admin_collectivities, admin_invites, admin_lists, admin_event, admin_balance, admin_audit):
+    for module in (collectivities, invites, lists, event, balance, audit):
         module.register(router)

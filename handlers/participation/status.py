@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from contract.messages import Button, Reply
 from handlers.context import Context, Refusal
-from handlers.participation_common import (
+from handlers.participation.common import (
     Buttons,
     cut_at_word,
     date_label,
@@ -18,7 +19,6 @@ from handlers.participation_common import (
     workshop_label,
 )
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
 from storage.participation import (

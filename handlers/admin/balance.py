@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.admin_common import country_label
+from contract.messages import Button, Reply
+from handlers.admin.common import country_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.balancing import Inputs, Plan, apply_plan, read_inputs, solve
 from storage.models import Collectivity, Workshop

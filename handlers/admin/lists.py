@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.admin_common import country_label, status_label
+from contract.messages import Attachment, Reply
+from handlers.admin.common import country_label, status_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Attachment, Reply
 from locales import N_, Translator
 from storage import exports, stats
 from storage.models.participation import COUNTRIES, STATUSES

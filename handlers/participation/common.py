@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from contract.messages import Button
 from handlers.context import Context, Refusal
-from handlers.types import Button
 from storage.models import Collectivity, FormState, Option, Workshop
 from storage.participation import ParticipationError, collectivity_of
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from contract.messages import Button, Reply
 from handlers.context import Context, Refusal
-from handlers.participation_common import (
+from handlers.participation.common import (
     Buttons,
     date_label,
     end_form,
@@ -19,7 +20,6 @@ from handlers.participation_common import (
     workshop_label,
 )
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.models import Collectivity, FormState, Workshop
 from storage.participation import (

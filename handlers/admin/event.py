@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.admin_common import date_label, parse_pairs, refuse, slot_label
+from contract.messages import Reply
+from handlers.admin.common import date_label, parse_pairs, refuse, slot_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Reply
 from locales import N_
 from storage.organisers import OrganiserError, set_choices_locked, set_deadline, set_workshop
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from contract.messages import Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
-from handlers.participation_common import (
+from handlers.participation.common import (
     NO,
     YES,
     Buttons,
@@ -27,7 +28,6 @@ from handlers.participation_common import (
     update_form,
 )
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.models import FormState, Option
 from storage.participation import (

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.admin_common import date_label, parse_pairs, refuse
+from contract.messages import Reply
+from handlers.admin.common import date_label, parse_pairs, refuse
 from handlers.context import ORGANISERS_CHANGED, Context, Refusal
 from handlers.router import Router
-from handlers.types import Reply
 from locales import N_
 from storage.models import Collectivity
 from storage.organisers import (

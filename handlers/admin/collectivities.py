@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers.admin_common import describe, parse_pairs, refuse, shown, status_label
+from contract.messages import Button, Reply
+from handlers.admin.common import describe, parse_pairs, refuse, shown, status_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.imports import ImportRejected, import_collectivities
 from storage.models.participation import COUNTRIES, STATUSES

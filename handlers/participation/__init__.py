@@ -10,22 +10,8 @@ from handlers.router import Router
 
 def register(router: Router) -> None:
     """Register the contacts' commands, forms and buttons."""
-    from handlers import (
-        agenda,
-        participation_abstract,
-        participation_choose,
-        participation_confirm,
-        participation_join,
-        participation_status,
-    )
+    from handlers.participation import abstract, agenda, choose, confirm, join, status
 
     # The order of registration is the order of /help: join, then the steps in the order they are done.
-    for module in (
-        participation_join,
-        participation_confirm,
-        participation_choose,
-        participation_abstract,
-        participation_status,
-        agenda,
-    ):
+    for module in (join, confirm, choose, abstract, status, agenda):
         module.register(router)

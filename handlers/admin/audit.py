@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from handlers.admin_common import bracketed, country_label, date_label, moment_label, slot_label, status_label, yes_no
+from contract.messages import Reply
+from handlers.admin.common import bracketed, country_label, date_label, moment_label, slot_label, status_label, yes_no
 from handlers.context import Context, Refusal
 from handlers.router import Router
-from handlers.types import Reply
 from locales import N_
 from storage.models import AuditEntry, ChatUser, Collectivity
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from contract.messages import Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
-from handlers.participation_common import (
+from handlers.participation.common import (
     SKIP,
     Buttons,
     end_form,
@@ -22,7 +23,6 @@ from handlers.participation_common import (
     workshop_label,
 )
 from handlers.router import Router
-from handlers.types import Button, Reply
 from locales import N_
 from storage.models import Collectivity, FormState, Workshop
 from storage.participation import (

@@ -1,0 +1,31 @@
+"""The chat platforms the bot knows, in one place, and how each one spells a command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Platform:
+    key: str
+    # How a person types command `name` here: "/{name}" (Telegram, console) or "/rencontres {name}" (Slack).
+    command_format: str = "/{name}"
+    # Whether people can be written to first in a private chat (nudges): false for the console's one user.
+    direct_messages: bool = True
+
+    def command(self, name: str, args: str = "") -> str:
+        """`name` (and its arguments) as a person types it on this platform."""
+        spelled = self.command_format.format(name=name)
+        return f"{spelled} {args}" if args else spelled
+
+
+PLATFORMS: dict[str, Platform] = {
+    "console": Platform("console"),
+    "telegram": Platform("telegram"),
+    "slack": Platform("slack", command_format="/rencontres {name}"),
+}
+
+
+def platform(key: str) -> Platform:
+    """The platform `key`; an unknown one spells commands the usual way."""
+    return PLATFORMS.get(key) or Platform(key)
