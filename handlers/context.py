@@ -14,7 +14,7 @@ from contract.clock import Clock
 from contract.messages import Button, Incoming, Reply, TypedNumbers
 from contract.platforms import platform
 from locales import Translator
-from storage.models import ChatUser, Event
+from storage.models import ChatUser, Event, FormState
 
 # A signal for adapters: who the organisers are changed (Telegram shows them another command menu).
 ORGANISERS_CHANGED = "organisers-changed"
@@ -88,6 +88,10 @@ class Context:
     def now(self) -> dt.datetime:
         """The clock's instant in the event's time zone."""
         return self.clock.now().astimezone(self.zone)
+
+    def form_state(self) -> FormState | None:
+        """The form this person has in progress, if any."""
+        return self.session.get(FormState, self.user.id)
 
     def command(self, name: str, args: str = "") -> str:
         """Command `name` as the asker types it on their platform: `/choose`, `/rencontres choose`."""

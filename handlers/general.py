@@ -6,7 +6,6 @@ from contract.messages import Button, Reply
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from locales import N_, SUPPORTED, Translator
-from storage.models import FormState
 
 LANGUAGE_NAMES = {"fr": "Français", "ja": "日本語", "en": "English"}
 
@@ -42,7 +41,7 @@ def register(router: Router) -> None:
         kind, _, text = payload.partition(":")
         if kind == "resume":
             return [router.resume_form(ctx)]
-        state = ctx.session.get(FormState, ctx.user.id)
+        state = ctx.form_state()
         if state is not None:
             ctx.session.delete(state)
             ctx.session.flush()
@@ -104,7 +103,7 @@ def lang(ctx: Context, args: str) -> Reply:
 
 
 def cancel(ctx: Context, _args: str) -> Reply:
-    state = ctx.session.get(FormState, ctx.user.id)
+    state = ctx.form_state()
     if state is None:
         return Reply(ctx._("There is nothing to cancel."))
     ctx.session.delete(state)

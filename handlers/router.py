@@ -104,7 +104,7 @@ class Router:
             return self._dispatch(ctx)
         except FormOutdated:
             # Not a refusal: closing the stale form must be saved, or every answer would hit it again.
-            state = ctx.session.get(FormState, ctx.user.id)
+            state = ctx.form_state()
             if state is not None:
                 ctx.session.delete(state)
             return [
@@ -136,7 +136,7 @@ class Router:
                     count=len(text)
                 )
             )
-        state = ctx.session.get(FormState, ctx.user.id)
+        state = ctx.form_state()
         if state is not None and state.form not in self.forms:
             state = None
         if not text:
@@ -175,7 +175,7 @@ class Router:
 
     def resume_form(self, ctx: Context) -> Reply:
         """The question of the form in progress, asked again."""
-        state = ctx.session.get(FormState, ctx.user.id)
+        state = ctx.form_state()
         question = self.form_questions.get(state.form) if state is not None else None
         if state is None or question is None:
             raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))

@@ -86,7 +86,7 @@ def date_label(ctx: Context, value: dt.date, *, year: bool = True) -> str:
 
 def start_form(ctx: Context, form: str, step: str, data: dict[str, Any]) -> FormState:
     """Begin a form (replacing any other one in progress for this person)."""
-    state = ctx.session.get(FormState, ctx.user.id)
+    state = ctx.form_state()
     if state is None:
         state = FormState(chat_user_id=ctx.user.id, form=form, step=step, data=data, updated_at=ctx.clock.now())
         ctx.session.add(state)
@@ -105,7 +105,7 @@ def update_form(ctx: Context, state: FormState, step: str | None = None, **chang
 
 def form_in_progress(ctx: Context, form: str) -> FormState:
     """The person's form `form`, or a refusal saying a button belongs to a finished form."""
-    state = ctx.session.get(FormState, ctx.user.id)
+    state = ctx.form_state()
     if state is None or state.form != form:
         raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
     return state
@@ -121,7 +121,7 @@ def form_collectivity(ctx: Context, state: FormState) -> Collectivity:
 
 
 def end_form(ctx: Context) -> None:
-    state = ctx.session.get(FormState, ctx.user.id)
+    state = ctx.form_state()
     if state is not None:
         ctx.session.delete(state)
 
