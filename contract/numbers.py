@@ -1,0 +1,19 @@
+"""Numbers people type, parsed in one place: digits of any script that int() reads, nothing else."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Longer than any count, rank or row number the bot asks for; refuse before int() works on it.
+MAX_DIGITS = 9
+
+
+def parse_int(text: str) -> int | None:
+    """`text` as a non-negative whole number ("３", "12", "٣"), or None.
+
+    str.isdigit() also accepts characters int() refuses (superscripts, U+1369 ፩): isdecimal() does not.
+    """
+    value = unicodedata.normalize("NFKC", text).strip()
+    if not value or len(value) > MAX_DIGITS or not value.isdecimal():
+        return None
+    return int(value)
