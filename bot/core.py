@@ -119,6 +119,7 @@ class BotCore:
         )
 
     def is_admin(self, session: Session, incoming: Incoming) -> bool:
+        """Those in ADMINS organise every event; one named in chat organises the event it was named in."""
         if incoming.actor in self.settings.admins:
             return True
-        return session.get(AdminGrant, (incoming.platform, incoming.user_id)) is not None
+        return session.get(AdminGrant, (self.event_id, incoming.platform, incoming.user_id)) is not None

@@ -236,7 +236,7 @@ class TelegramAdapter:
         prefix = f"{PLATFORM}:"
         ids = {actor.removeprefix(prefix) for actor in self.core.settings.admins if actor.startswith(prefix)}
         with transaction(self.core.sessions) as session:
-            ids.update(granted_organisers(session, PLATFORM))
+            ids.update(granted_organisers(session, self.core.event_id, PLATFORM))
         # In a private chat the chat id is the user id.
         return sorted(int(user_id) for user_id in ids if user_id.lstrip("-").isdigit())
 

@@ -1,4 +1,4 @@
-"""Group chats that receive reminders and announcements: subscribe, unsubscribe, list."""
+"""Group chats that receive the current event's reminders and announcements: subscribe, unsubscribe, list."""
 
 from __future__ import annotations
 
@@ -34,10 +34,11 @@ def subscribe(ctx: Context, _args: str) -> Reply:
                 "a private chat cannot be subscribed."
             )
         )
-    if channel_subscription(ctx.session, incoming.platform, incoming.chat_id) is not None:
+    if channel_subscription(ctx.session, ctx.event.id, incoming.platform, incoming.chat_id) is not None:
         return Reply(ctx._("This chat already receives the reminders and announcements."))
     row = subscribe_channel(
         ctx.session,
+        event_id=ctx.event.id,
         platform=incoming.platform,
         chat_id=incoming.chat_id,
         title=incoming.chat_title,
@@ -46,6 +47,7 @@ def subscribe(ctx: Context, _args: str) -> Reply:
     )
     audit.record(
         ctx.session,
+        event_id=ctx.event.id,
         at=ctx.clock.now(),
         actor=incoming.actor,
         action="channel.subscribe",
@@ -64,18 +66,19 @@ def unsubscribe(ctx: Context, args: str) -> Reply:
     target = args.strip()
     if target:
         platform, sep, chat_id = target.partition(":")
-        row = channel_subscription(ctx.session, platform, chat_id) if sep else None
+        row = channel_subscription(ctx.session, ctx.event.id, platform, chat_id) if sep else None
         if row is None:
             raise Refusal(
                 ctx._("{chat} is not among the subscribed chats. Send /admin channels to see them.").format(chat=target)
             )
     else:
-        row = channel_subscription(ctx.session, ctx.incoming.platform, ctx.incoming.chat_id)
+        row = channel_subscription(ctx.session, ctx.event.id, ctx.incoming.platform, ctx.incoming.chat_id)
         if row is None:
             raise Refusal(ctx._("This chat is not subscribed, so there is nothing to stop."))
     label = chat_label(row.platform, row.chat_id)
     audit.record(
         ctx.session,
+        event_id=ctx.event.id,
         at=ctx.clock.now(),
         actor=ctx.incoming.actor,
         action="channel.unsubscribe",
@@ -89,7 +92,7 @@ def unsubscribe(ctx: Context, args: str) -> Reply:
 
 
 def channels(ctx: Context, _args: str) -> Reply:
-    rows = channel_subscriptions(ctx.session)
+    rows = channel_subscriptions(ctx.session, ctx.event.id)
     if not rows:
         return Reply(ctx._("No chat receives the reminders and announcements yet. Send /admin subscribe in a group."))
     lines = [

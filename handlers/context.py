@@ -90,8 +90,8 @@ class Context:
         return self.clock.now().astimezone(self.zone)
 
     def form_state(self) -> FormState | None:
-        """The form this person has in progress, if any."""
-        return self.session.get(FormState, self.user.id)
+        """The form this person has in progress in this event, if any (one in another edition is not seen)."""
+        return self.session.get(FormState, (self.user.id, self.event.id))
 
     def command(self, name: str, args: str = "") -> str:
         """Command `name` as the asker types it on their platform: `/choose`, `/rencontres choose`."""

@@ -226,6 +226,7 @@ def apply_plan(session: Session, event: Event, plan: Plan, *, actor: str, now: d
     session.flush()
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="balance.apply",

@@ -135,6 +135,7 @@ def import_collectivities(
         )
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="collectivity.import",

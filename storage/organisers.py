@@ -189,6 +189,7 @@ def add_collectivity(
     if log:
         audit.record(
             session,
+            event_id=event.id,
             at=now,
             actor=actor,
             action="collectivity.add",
@@ -238,6 +239,7 @@ def edit_collectivity(
         collectivity.updated_at = now
         audit.record(
             session,
+            event_id=event.id,
             at=now,
             actor=actor,
             action="collectivity.edit",
@@ -254,6 +256,7 @@ def remove_collectivity(session: Session, event: Event, ident: str | int, *, act
     name = collectivity.name_fr
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="collectivity.remove",
@@ -348,6 +351,7 @@ def create_invite(
     session.flush()
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="invite.create",
@@ -384,6 +388,7 @@ def revoke_invite(session: Session, event: Event, code: str, *, actor: str, now:
     invite.revoked_at = now
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="invite.revoke",
@@ -407,19 +412,28 @@ def parse_identity(text: str) -> tuple[str, str]:
     return platform, user
 
 
-def grant_admin(session: Session, identity: str, *, actor: str, now: dt.datetime) -> str:
+def grant_admin(session: Session, event: Event, identity: str, *, actor: str, now: dt.datetime) -> str:
+    """Make `identity` an organiser of `event` (not of the other editions in the database)."""
     platform, user = parse_identity(identity)
-    if session.get(AdminGrant, (platform, user)) is not None:
+    if session.get(AdminGrant, (event.id, platform, user)) is not None:
         raise OrganiserError(N_("{who} is already an organiser."), who=f"{platform}:{user}")
-    session.add(AdminGrant(platform=platform, user_id=user, granted_by=actor, granted_at=now))
+    session.add(AdminGrant(event_id=event.id, platform=platform, user_id=user, granted_by=actor, granted_at=now))
     session.flush()
-    audit.record(session, at=now, actor=actor, action="admin.grant", target=f"{platform}:{user}", after={"admin": True})
+    audit.record(
+        session,
+        event_id=event.id,
+        at=now,
+        actor=actor,
+        action="admin.grant",
+        target=f"{platform}:{user}",
+        after={"admin": True},
+    )
     return f"{platform}:{user}"
 
 
-def revoke_admin(session: Session, identity: str, *, actor: str, now: dt.datetime) -> str:
+def revoke_admin(session: Session, event: Event, identity: str, *, actor: str, now: dt.datetime) -> str:
     platform, user = parse_identity(identity)
-    grant = session.get(AdminGrant, (platform, user))
+    grant = session.get(AdminGrant, (event.id, platform, user))
     if grant is None:
         raise OrganiserError(
             N_("{who} was not made an organiser in chat (those in ADMINS are changed in the settings only)."),
@@ -429,6 +443,7 @@ def revoke_admin(session: Session, identity: str, *, actor: str, now: dt.datetim
     session.flush()
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="admin.revoke",
@@ -439,8 +454,10 @@ def revoke_admin(session: Session, identity: str, *, actor: str, now: dt.datetim
     return f"{platform}:{user}"
 
 
-def list_grants(session: Session) -> list[AdminGrant]:
-    return list(session.scalars(select(AdminGrant).order_by(AdminGrant.granted_at)))
+def list_grants(session: Session, event: Event) -> list[AdminGrant]:
+    """The organisers named in chat for `event`."""
+    query = select(AdminGrant).where(AdminGrant.event_id == event.id).order_by(AdminGrant.granted_at)
+    return list(session.scalars(query))
 
 
 # --- workshops, locks, deadlines --------------------------------------------------------------
@@ -494,6 +511,7 @@ def set_workshop(
     if after != before:
         audit.record(
             session,
+            event_id=event.id,
             at=now,
             actor=actor,
             action="workshop.set",
@@ -555,6 +573,7 @@ def set_choices_locked(session: Session, event: Event, locked: bool, *, actor: s
         return False
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="choices.lock" if locked else "choices.unlock",
@@ -584,6 +603,7 @@ def set_deadline(session: Session, event: Event, key: str, date_text: str, *, ac
     if due != deadline.due:
         audit.record(
             session,
+            event_id=event.id,
             at=now,
             actor=actor,
             action="deadline.set",

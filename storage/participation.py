@@ -141,6 +141,7 @@ def join(session: Session, *, event: Event, user: ChatUser, code: str, now: dt.d
     session.flush()
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="contact.join",
@@ -241,6 +242,7 @@ def confirm(
     session.expire(collectivity, ["delegates"])
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="collectivity.confirm",
@@ -263,6 +265,7 @@ def decline(session: Session, *, collectivity: Collectivity, now: dt.datetime, a
     session.flush()
     audit.record(
         session,
+        event_id=collectivity.event_id,
         at=now,
         actor=actor,
         action="collectivity.decline",
@@ -336,6 +339,7 @@ def choose(
     session.flush()
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="choices.replace",
@@ -426,6 +430,7 @@ def save_abstract(
     session.flush()
     audit.record(
         session,
+        event_id=event.id,
         at=now,
         actor=actor,
         action="abstract.save",
@@ -455,6 +460,7 @@ def set_lead_volunteer(
     collectivity.updated_at = now
     audit.record(
         session,
+        event_id=collectivity.event_id,
         at=now,
         actor=actor,
         action="collectivity.lead_volunteer",
@@ -491,6 +497,7 @@ def mark_done(session: Session, *, collectivity: Collectivity, task: Task, now: 
     session.add(TaskDone(collectivity_id=collectivity.id, task_key=task.key, done_at=now, done_by=actor))
     audit.record(
         session,
+        event_id=collectivity.event_id,
         at=now,
         actor=actor,
         action="task.done",
@@ -510,6 +517,7 @@ def mark_undone(session: Session, *, collectivity: Collectivity, task: Task, now
     session.delete(row)
     audit.record(
         session,
+        event_id=collectivity.event_id,
         at=now,
         actor=actor,
         action="task.undo",

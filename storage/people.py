@@ -43,39 +43,54 @@ def mark_reachable(session: Session, platform: str, user_id: str) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def granted_organisers(session: Session, platform: str) -> list[str]:
-    """User ids of the organisers named in chat on `platform` (ADMINS holds the others)."""
-    return list(session.scalars(select(AdminGrant.user_id).where(AdminGrant.platform == platform)))
+def granted_organisers(session: Session, event_id: int, platform: str) -> list[str]:
+    """User ids of the organisers of event `event_id` named in chat on `platform` (ADMINS holds the others)."""
+    query = select(AdminGrant.user_id).where(AdminGrant.event_id == event_id, AdminGrant.platform == platform)
+    return list(session.scalars(query))
 
 
-def channel_subscription(session: Session, platform: str, chat_id: str) -> ChannelSubscription | None:
+def channel_subscription(session: Session, event_id: int, platform: str, chat_id: str) -> ChannelSubscription | None:
+    """The chat's subscription to event `event_id`, if any."""
     return session.scalars(
         select(ChannelSubscription).where(
-            ChannelSubscription.platform == platform, ChannelSubscription.chat_id == chat_id
+            ChannelSubscription.event_id == event_id,
+            ChannelSubscription.platform == platform,
+            ChannelSubscription.chat_id == chat_id,
         )
     ).one_or_none()
 
 
-def channel_subscriptions(session: Session, platform: str | None = None) -> list[ChannelSubscription]:
-    """Subscribed group chats, oldest first; only those of `platform` when given."""
-    query = select(ChannelSubscription).order_by(ChannelSubscription.subscribed_at, ChannelSubscription.id)
+def channel_subscriptions(session: Session, event_id: int, platform: str | None = None) -> list[ChannelSubscription]:
+    """The group chats subscribed to event `event_id`, oldest first; only those of `platform` when given."""
+    query = (
+        select(ChannelSubscription)
+        .where(ChannelSubscription.event_id == event_id)
+        .order_by(ChannelSubscription.subscribed_at, ChannelSubscription.id)
+    )
     if platform is not None:
         query = query.where(ChannelSubscription.platform == platform)
     return list(session.scalars(query))
 
 
 def subscribe_channel(
-    session: Session, *, platform: str, chat_id: str, title: str | None, by: str, at: dt.datetime
+    session: Session, *, event_id: int, platform: str, chat_id: str, title: str | None, by: str, at: dt.datetime
 ) -> ChannelSubscription:
     """Add a subscription row (the caller checked there is none yet)."""
-    row = ChannelSubscription(platform=platform, chat_id=chat_id, title=title, subscribed_by=by, subscribed_at=at)
+    row = ChannelSubscription(
+        event_id=event_id, platform=platform, chat_id=chat_id, title=title, subscribed_by=by, subscribed_at=at
+    )
     session.add(row)
     session.flush()
     return row
 
 
 def move_channel(session: Session, platform: str, old_chat_id: str, new_chat_id: str) -> None:
-    """Follow a chat that changed id (a Telegram group upgraded to a supergroup)."""
-    row = channel_subscription(session, platform, old_chat_id)
-    if row is not None and channel_subscription(session, platform, new_chat_id) is None:
-        row.chat_id = new_chat_id
+    """Follow a chat that changed id (a Telegram group upgraded to a supergroup), in every event it is subscribed to."""
+    rows = session.scalars(
+        select(ChannelSubscription).where(
+            ChannelSubscription.platform == platform, ChannelSubscription.chat_id == old_chat_id
+        )
+    )
+    for row in list(rows):
+        if channel_subscription(session, row.event_id, platform, new_chat_id) is None:
+            row.chat_id = new_chat_id

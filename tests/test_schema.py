@@ -33,7 +33,9 @@ def test_a_read_only_connection_does_not_wait_behind_a_writer_on_sqlite(tmp_path
     engine = make_engine(f"sqlite:///{tmp_path / 'busy.db'}")
     upgrade(engine)
     with engine.connect() as writer:
-        writer.execute(text("insert into admin_grants values ('console', 'x', 'console:y', '2026-06-01')"))
+        writer.execute(
+            text("insert into chat_users (platform, user_id, created_at) values ('console', 'x', '2026-06-01')")
+        )
         # The writer holds SQLite's write lock (BEGIN IMMEDIATE) and has not committed.
         with engine.connect().execution_options(read_only=True) as reader:
             assert reader.execute(text("select 1")).scalar() == 1

@@ -19,6 +19,7 @@ from handlers.admin.common import bracketed, country_label, date_label, moment_l
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from locales import N_
+from storage.audit import latest_entries
 from storage.models import AuditEntry, ChatUser, Collectivity
 
 AUDIT_DEFAULT = 20
@@ -104,7 +105,7 @@ def audit(ctx: Context, args: str) -> Reply:
     if word and (not word.isdigit() or not 1 <= int(word) <= AUDIT_MAX):
         raise Refusal(ctx._("Give a number of entries from 1 to {max}.").format(max=AUDIT_MAX))
     count = int(word) if word else AUDIT_DEFAULT
-    entries = list(ctx.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(count)))
+    entries = latest_entries(ctx.session, ctx.event.id, count)
     if not entries:
         return Reply(ctx._("Nothing has been changed through the bot yet."))
     reader = AuditReader(ctx, entries)

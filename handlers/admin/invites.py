@@ -121,7 +121,7 @@ def revoke(ctx: Context, args: str) -> Reply:
 
 def grant(ctx: Context, args: str) -> Reply:
     try:
-        who = grant_admin(ctx.session, args, actor=ctx.incoming.actor, now=ctx.clock.now())
+        who = grant_admin(ctx.session, ctx.event, args, actor=ctx.incoming.actor, now=ctx.clock.now())
     except OrganiserError as error:
         raise refuse(ctx, error) from None
     ctx.signals.add(ORGANISERS_CHANGED)
@@ -130,7 +130,7 @@ def grant(ctx: Context, args: str) -> Reply:
 
 def revoke_admin_(ctx: Context, args: str) -> Reply:
     try:
-        who = revoke_admin(ctx.session, args, actor=ctx.incoming.actor, now=ctx.clock.now())
+        who = revoke_admin(ctx.session, ctx.event, args, actor=ctx.incoming.actor, now=ctx.clock.now())
     except OrganiserError as error:
         raise refuse(ctx, error) from None
     ctx.signals.add(ORGANISERS_CHANGED)
@@ -138,7 +138,7 @@ def revoke_admin_(ctx: Context, args: str) -> Reply:
 
 
 def admins(ctx: Context, _args: str) -> Reply:
-    grants = list_grants(ctx.session)
+    grants = list_grants(ctx.session, ctx.event)
     lines = [ctx._("Organisers named in chat (besides those in the ADMINS setting):")]
     if not grants:
         lines.append(ctx._("(none)"))

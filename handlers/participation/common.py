@@ -88,7 +88,9 @@ def start_form(ctx: Context, form: str, step: str, data: dict[str, Any]) -> Form
     """Begin a form (replacing any other one in progress for this person)."""
     state = ctx.form_state()
     if state is None:
-        state = FormState(chat_user_id=ctx.user.id, form=form, step=step, data=data, updated_at=ctx.clock.now())
+        state = FormState(
+            chat_user_id=ctx.user.id, event_id=ctx.event.id, form=form, step=step, data=data, updated_at=ctx.clock.now()
+        )
         ctx.session.add(state)
     else:
         state.form, state.step, state.data, state.updated_at = form, step, data, ctx.clock.now()

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
 
 
 class ChannelSubscription(Base):
-    """A group chat or channel that receives bilingual reminders and announcements."""
+    """A group chat or channel that receives one event's bilingual reminders and announcements."""
 
     __tablename__ = "channel_subscriptions"
-    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    __table_args__ = (UniqueConstraint("event_id", "platform", "chat_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     title: Mapped[str | None] = mapped_column(String(200))
@@ -26,12 +27,14 @@ class ChannelSubscription(Base):
 
 
 class OutboxMessage(Base):
-    """One message to deliver once; `dedup_key` makes a second enqueue of the same message a no-op."""
+    """One message to deliver once; `dedup_key` (unique in its event) makes a second enqueue of it a no-op."""
 
     __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("event_id", "dedup_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    dedup_key: Mapped[str] = mapped_column(String(200))
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)

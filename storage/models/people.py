@@ -1,4 +1,4 @@
-"""Who talks to the bot: chat identities, their language, organiser grants, half-filled forms."""
+"""Who talks to the bot: chat identities (global), their language; organiser grants and forms (per event)."""
 
 from __future__ import annotations
 
@@ -33,10 +33,11 @@ class ChatUser(Base):
 
 
 class AdminGrant(Base):
-    """An organiser named in chat by another organiser (those in ADMINS need no row)."""
+    """An organiser of one event, named in chat by another organiser (those in ADMINS, of every event, need no row)."""
 
     __tablename__ = "admin_grants"
 
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     granted_by: Mapped[str] = mapped_column(String(90))
@@ -44,11 +45,12 @@ class AdminGrant(Base):
 
 
 class FormState(Base):
-    """A multi-step answer in progress: kept here so a restart or another instance resumes it."""
+    """A multi-step answer in progress in one event: kept here so a restart or another instance resumes it."""
 
     __tablename__ = "form_states"
 
     chat_user_id: Mapped[int] = mapped_column(ForeignKey("chat_users.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
     form: Mapped[str] = mapped_column(String(40))
     step: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]]
