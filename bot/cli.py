@@ -1,4 +1,4 @@
-"""The command line: `rencontres-bot console | run | db upgrade | event check | admin import | export`."""
+"""The command line: `rencontres-bot console | run | db upgrade | event check|new | admin import | export`."""
 
 from __future__ import annotations
 
@@ -62,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = event_sub.add_parser("check", help="validate an event file and say what is wrong")
     check.add_argument("file")
     check.set_defaults(func=event_check)
+    new = event_sub.add_parser(
+        "new", help="load the next edition's event file, the earlier editions staying in the database"
+    )
+    new.add_argument("file")
+    new.add_argument(
+        "--copy-collectivities-from",
+        metavar="KEY",
+        dest="copy_from",
+        help="bring this event's collectivities and their contacts over, without their answers",
+    )
+    new.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    new.set_defaults(func=event_new)
 
     admin = sub.add_parser("admin", help="organisers' tasks (the twins of some /admin commands)")
     admin_sub = admin.add_subparsers(required=True, metavar="TASK")
@@ -76,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
     export.add_argument("--output", help="file to write (default: <event>-<kind>-<date>.<format> here)")
     export.add_argument("--lang", choices=SUPPORTED, default="fr", help="language of headers and labels")
-    export.add_argument("--event", help="event YAML file")
+    export.add_argument(
+        "--event", metavar="KEY", dest="event_key", help="an earlier edition in the database (default: EVENT_FILE's)"
+    )
     export.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
     export.set_defaults(func=export_list)
     return parser
@@ -129,6 +143,43 @@ def event_check(args: argparse.Namespace, _settings: Settings) -> int:
     return 0
 
 
+def _unknown_event(key: str, known: list[str]) -> str:
+    return f"rencontres-bot: there is no event {key!r} in the database; it holds: {', '.join(known) or 'none'}."
+
+
+def event_new(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
+    from storage.editions import copy_collectivities, event_keys, find_event
+    from storage.event_loader import load_event_file
+
+    now = SystemClock().now()
+    engine = make_engine(settings.database_url)
+    try:
+        with startup_lock(engine):
+            upgrade(engine)
+            # One transaction: an unknown key or a bad file leaves the database as it was.
+            with transaction(make_sessionmaker(engine)) as session:
+                source = find_event(session, args.copy_from) if args.copy_from else None
+                if args.copy_from and source is None:
+                    print(_unknown_event(args.copy_from, event_keys(session)), file=sys.stderr)
+                    return 1
+                event = load_event_file(session, args.file, now)
+                print(f"{args.file}: event {event.key} loaded ({event.start.isoformat()} to {event.end.isoformat()}).")
+                if source is None:
+                    return 0
+                if source.id == event.id:
+                    print(f"rencontres-bot: {args.file} is the event {source.key} itself.", file=sys.stderr)
+                    return 1
+                report = copy_collectivities(session, source, event, actor=_cli_actor(), now=now)
+    finally:
+        engine.dispose()
+    print(
+        f"Copied {report.copied} collectivities and {report.contacts} contacts from {source.key}; "
+        f"skipped {report.skipped} already in {event.key}."
+    )
+    return 0
+
+
 def _cli_actor() -> str:
     """Who the audit log names for a change made on the command line."""
     return f"cli:{os.environ.get('USER') or 'unknown'}"[:90]
@@ -168,13 +219,17 @@ def export_list(args: argparse.Namespace, settings: Settings) -> int:
     from locales import Translator
     from storage import exports
     from storage.db import transaction
+    from storage.editions import event_keys, find_event
     from storage.models import Event
 
     clock = SystemClock()
     core = BotCore.start(settings, clock)
     translator = Translator(args.lang)
     with transaction(core.sessions) as session:
-        event = session.get_one(Event, core.event_id)
+        event = find_event(session, args.event_key) if args.event_key else session.get_one(Event, core.event_id)
+        if event is None:
+            print(_unknown_event(args.event_key, event_keys(session)), file=sys.stderr)
+            return 1
         table = exports.build(args.kind, session, event, translator.gettext, translator.locale)
         today = clock.now().astimezone(ZoneInfo(event.timezone)).date()
         output = Path(args.output) if args.output else Path(exports.filename(event, args.kind, today, args.fmt))

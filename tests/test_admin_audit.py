@@ -17,7 +17,11 @@ AT = dt.datetime(2026, 6, 3, 7, 5, tzinfo=dt.UTC)  # 09:05 in Paris
 def record(core, action: str, target: str | None, before: dict | None, after: dict | None, actor: str) -> None:
     """An audit row as the contacts' side or an older version writes it."""
     with transaction(core.sessions) as session:
-        session.add(AuditEntry(at=AT, actor=actor, action=action, target=target, before=before, after=after))
+        session.add(
+            AuditEntry(
+                event_id=core.event_id, at=AT, actor=actor, action=action, target=target, before=before, after=after
+            )
+        )
 
 
 def workshop_ids(core) -> dict[int, int]:

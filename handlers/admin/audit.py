@@ -58,6 +58,9 @@ FIELD_LABELS = {
     "summary_fr": N_("Summary (French)"),
     "summary_ja": N_("Summary (Japanese)"),
     "speaker": N_("Speaker"),
+    "copied": N_("Collectivities copied"),
+    "skipped": N_("Collectivities already there"),
+    "contacts": N_("Contacts copied"),
     "partner": N_("Partner"),
     "chat_user": N_("Contact"),
     "task": N_("Task"),
@@ -93,6 +96,7 @@ HEADLINES = {
     "admin.revoke": N_("Organiser rights taken back from {target}"),
     "channel.subscribe": N_("Chat subscribed to reminders and announcements: {target}"),
     "channel.unsubscribe": N_("Chat unsubscribed from reminders and announcements: {target}"),
+    "event.copy": N_("Collectivities and their contacts brought over from {target}"),
 }
 
 
