@@ -88,9 +88,9 @@ def _backfill(conn: sa.Connection) -> None:
 
 def _backfill_forms(conn: sa.Connection, latest: int) -> None:
     """A form takes the event of the collectivity its data names (forms started since 0001 name one)."""
-    rows = conn.execute(sa.text("select id, event_id from collectivities")).tuples().all()
+    rows = conn.execute(sa.text("select id, event_id from collectivities")).all()
     events: dict[int, int] = {collectivity: event for collectivity, event in rows}
-    forms = conn.execute(sa.text("select chat_user_id, data from form_states")).tuples().all()
+    forms = conn.execute(sa.text("select chat_user_id, data from form_states")).all()
     for chat_user_id, raw in forms:
         data: Any = json.loads(raw) if isinstance(raw, str | bytes) else raw
         collectivity = data.get("collectivity") if isinstance(data, dict) else None
