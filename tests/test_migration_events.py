@@ -155,3 +155,21 @@ def test_a_grant_is_removed_with_its_event(tmp_path):
     assert scoped_rows(engine)["admin_grants"] == []
     assert scoped_rows(engine)["form_states"] == [(1, 1)]
     engine.dispose()
+
+
+def test_a_downgrade_keeps_the_latest_events_rows_and_every_person(blank_engine):
+    upgrade_to(blank_engine, "0001")
+    with blank_engine.begin() as conn:
+        insert_2026_rows(conn)
+        insert_event(conn, 2, "tokyo-2028", LATER)
+    upgrade(blank_engine)
+    config = alembic_config(blank_engine.url.render_as_string(hide_password=False))
+    with blank_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    with blank_engine.connect() as conn:
+        assert conn.execute(text("select count(*) from chat_users")).scalar() == 2
+        assert conn.execute(text("select count(*) from contacts")).scalar() == 1
+        # Cannes's form (event 1) cannot survive in a schema of one event; the latest event's does.
+        assert conn.execute(text("select chat_user_id from form_states")).scalars().all() == [2]
+        assert conn.execute(text("select user_id from admin_grants")).scalars().all() == ["7002"]

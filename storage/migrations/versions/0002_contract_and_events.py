@@ -131,5 +131,6 @@ def downgrade() -> None:
         batch_op.drop_constraint("pk_admin_grants", type_="primary")
         batch_op.create_primary_key("pk_admin_grants", ["platform", "user_id"])
         batch_op.drop_column("event_id")
-    with op.batch_alter_table("chat_users", schema=None) as batch_op:
+    # Not recreated: on SQLite, dropping chat_users to copy it would delete its contacts and forms (cascade).
+    with op.batch_alter_table("chat_users", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("platform_locale")
