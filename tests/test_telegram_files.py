@@ -151,3 +151,14 @@ def test_a_file_in_a_group_is_ignored_alone_and_refused_with_the_command(core):
     [reply] = core.handle(organiser_file(GOOD_CSV, text="/admin import", is_group=True))
     assert reply.text == "Please send the file to import in our private chat, not in a group."
     assert names(core) == []
+
+
+def test_the_import_command_without_a_file_says_how_to_send_one(core):
+    core.settings = replace(core.settings, admins=core.settings.admins | {f"telegram:{ORGANISER_ID}"})
+    [reply] = core.handle(
+        Incoming(platform="telegram", user_id=str(ORGANISER_ID), chat_id=str(ORGANISER_ID), text="/admin import")
+    )
+    assert reply.text == (
+        "Envoyez-moi le fichier .csv ou .xlsx lui-même (5\u00a0Mo au plus), avec /admin import en légende "
+        "ou seul dans notre conversation privée."
+    )
