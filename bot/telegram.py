@@ -39,7 +39,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 
 from bot.core import BotCore
-from contract.messages import Button, Incoming, Reply
+from contract.messages import Attachment, Button, Incoming, Reply
 from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator
@@ -53,6 +53,8 @@ MAX_TEXT = int(MessageLimit.MAX_TEXT_LENGTH)
 MAX_CAPTION = int(MessageLimit.CAPTION_LENGTH)
 MAX_COMMAND_DESCRIPTION = 256
 COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
+# Telegram serves bots files of at most 20 MB (getFile refuses larger ones).
+MAX_DOWNLOAD = 20 * 1024 * 1024
 # A RetryAfter (HTTP 429) is waited out for `retry_after` seconds, then the request is sent once more.
 FLOOD_RETRIES = 1
 
@@ -255,6 +257,7 @@ class TelegramAdapter:
             user_id=str(user.id),
             chat_id=str(message.chat.id),
             text=message.text or message.caption or "",
+            attachment=await self.download(message) if message.document is not None else None,
             is_group=is_group,
             display_name=user.full_name,
             locale_hint=user.language_code,
@@ -262,6 +265,25 @@ class TelegramAdapter:
             raw=update,
         )
         await self.answer(incoming, None)
+
+    async def download(self, message: Message) -> Attachment | None:
+        """The document sent with `message` (getFile, then the file itself), at most MAX_DOWNLOAD bytes.
+
+        A larger or undownloadable file arrives with no content: the handler says what it accepts.
+        """
+        document = message.document
+        if document is None:
+            return None
+        name = document.file_name or "document"
+        mime = document.mime_type or "application/octet-stream"
+        if document.file_size is not None and document.file_size > MAX_DOWNLOAD:
+            return Attachment(name, b"", mime)
+        try:
+            content = bytes(await (await document.get_file()).download_as_bytearray())
+        except TelegramError as exc:
+            log.warning("could not download the document %r: %s", name, exc)
+            content = b""
+        return Attachment(name, content if len(content) <= MAX_DOWNLOAD else b"", mime)
 
     def addressed_to_me(self, message: Message) -> bool:
         """In a group: `/cmd@thisbot`, a bare `/cmd` that is one of ours, or a reply to one of our messages."""

@@ -30,9 +30,9 @@ def subscribe(ctx: Context, _args: str) -> Reply:
     if not incoming.is_group and incoming.platform != REHEARSAL_PLATFORM:
         raise Refusal(
             ctx._(
-                "Please send /admin subscribe in the group that should receive the reminders and announcements: "
+                "Please send {admin} subscribe in the group that should receive the reminders and announcements: "
                 "a private chat cannot be subscribed."
-            )
+            ).format(**ctx.commands("admin"))
         )
     if channel_subscription(ctx.session, ctx.event.id, incoming.platform, incoming.chat_id) is not None:
         return Reply(ctx._("This chat already receives the reminders and announcements."))
@@ -57,8 +57,8 @@ def subscribe(ctx: Context, _args: str) -> Reply:
     return Reply(
         ctx._(
             "This chat now receives the reminders and announcements, in French and in Japanese. "
-            "To stop them, send /admin unsubscribe here."
-        )
+            "To stop them, send {admin} unsubscribe here."
+        ).format(**ctx.commands("admin"))
     )
 
 
@@ -69,7 +69,9 @@ def unsubscribe(ctx: Context, args: str) -> Reply:
         row = channel_subscription(ctx.session, ctx.event.id, platform, chat_id) if sep else None
         if row is None:
             raise Refusal(
-                ctx._("{chat} is not among the subscribed chats. Send /admin channels to see them.").format(chat=target)
+                ctx._("{chat} is not among the subscribed chats. Send {admin} channels to see them.").format(
+                    chat=target, **ctx.commands("admin")
+                )
             )
     else:
         row = channel_subscription(ctx.session, ctx.event.id, ctx.incoming.platform, ctx.incoming.chat_id)
@@ -94,7 +96,11 @@ def unsubscribe(ctx: Context, args: str) -> Reply:
 def channels(ctx: Context, _args: str) -> Reply:
     rows = channel_subscriptions(ctx.session, ctx.event.id)
     if not rows:
-        return Reply(ctx._("No chat receives the reminders and announcements yet. Send /admin subscribe in a group."))
+        return Reply(
+            ctx._("No chat receives the reminders and announcements yet. Send {admin} subscribe in a group.").format(
+                **ctx.commands("admin")
+            )
+        )
     lines = [
         ctx.ngettext(
             "{count} chat receives the reminders and announcements:",

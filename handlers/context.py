@@ -97,6 +97,10 @@ class Context:
         """Command `name` as the asker types it on their platform: `/choose`, `/rencontres choose`."""
         return platform(self.incoming.platform).command(name, args)
 
+    def commands(self, *names: str) -> dict[str, str]:
+        """Placeholders for a message naming commands: `ctx._("… {choose} …").format(**ctx.commands("choose"))`."""
+        return {name: self.command(name) for name in names}
+
     def join_links(self, code: str) -> dict[str, str]:
         """One-tap join links for an invite code, on the platforms that have them."""
         return {platform: make(code) for platform, make in self.invite_links.items()}

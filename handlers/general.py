@@ -27,7 +27,11 @@ def register(router: Router) -> None:
     def run_command(ctx: Context, payload: str) -> list[Reply]:
         name, _, args = payload.partition(" ")
         if name not in router.commands:
-            raise Refusal(ctx._("This button is no longer valid. Send /help to see what I can do."))
+            raise Refusal(
+                ctx._("This button is no longer valid. Send {help} to see what I can do.").format(
+                    **ctx.commands("help")
+                )
+            )
         return router.run_command(ctx, name, args)
 
     router.command("start", N_("welcome, or join your collectivity with an invitation code"), N_("[code]"))(start)
@@ -64,7 +68,7 @@ def welcome(ctx: Context) -> Reply:
                 "I can show you the programme and the workshops, and help your collectivity "
                 "confirm its participation, choose its workshops and keep track of its deadlines."
             ),
-            ctx._("Send /help to see everything I can do."),
+            ctx._("Send {help} to see everything I can do.").format(**ctx.commands("help")),
         ]
     )
     buttons = (
@@ -78,15 +82,15 @@ def help_text(ctx: Context, router: Router, *, admin: bool) -> Reply:
     if admin and not ctx.is_admin:
         raise Refusal(ctx._("Only the organisers can use the admin commands."))
     commands = router.admin_commands if admin else router.commands
-    prefix = "/admin " if admin else "/"
     heading = ctx._("Organisers' commands:") if admin else ctx._("Here is what I can do:")
     lines = [heading]
     for command in commands.values():
         # Usages are marked with N_ where they are registered: placeholders read in the reader's language.
         usage = f" {ctx._(command.usage)}" if command.usage else ""
-        lines.append(f"{prefix}{command.name}{usage} — {ctx._(command.summary)}")
+        spelled = ctx.command("admin", command.name) if admin else ctx.command(command.name)
+        lines.append(f"{spelled}{usage} — {ctx._(command.summary)}")
     if not admin and ctx.is_admin:
-        lines += ["", ctx._("As an organiser, send /admin help for your commands.")]
+        lines += ["", ctx._("As an organiser, send {admin} help for your commands.").format(**ctx.commands("admin"))]
     return Reply("\n".join(lines))
 
 
@@ -96,7 +100,11 @@ def lang(ctx: Context, args: str) -> Reply:
         buttons = tuple((Button(LANGUAGE_NAMES[loc], f"lang:{loc}"),) for loc in SUPPORTED)
         return Reply(ctx._("Which language would you like me to use?"), buttons=buttons)
     if choice not in SUPPORTED:
-        raise Refusal(ctx._("I speak French (fr), Japanese (ja) and English (en). Send for example /lang ja."))
+        raise Refusal(
+            ctx._("I speak French (fr), Japanese (ja) and English (en). Send for example {lang} ja.").format(
+                **ctx.commands("lang")
+            )
+        )
     ctx.user.locale = choice
     ctx.translator = Translator(choice)
     return Reply(ctx._("From now on I will answer you in English."), edit=ctx.incoming.action is not None)

@@ -115,12 +115,13 @@ def programme(ctx: Context, args: str) -> Reply:
             raise Refusal(
                 ctx._(
                     "I could not find the day “{text}” in the programme. The event runs from {first} to {last}: "
-                    "try /programme {example}."
+                    "try {programme} {example}."
                 ).format(
                     text=args[:40],
                     first=ctx.translator.day(ctx.event.start),
                     last=ctx.translator.day(ctx.event.end),
                     example=days[len(days) // 2].day if days else ctx.event.start.day,
+                    **ctx.commands("programme"),
                 )
             )
         days = [day]

@@ -46,6 +46,8 @@ class Router:
     group_actions: set[str] = field(default_factory=set)
     # Each form's current question, asked again when the person comes back to it.
     form_questions: dict[str, FormQuestion] = field(default_factory=dict)
+    # What a file sent without a command does (an organiser's list to import), if anything.
+    file_handler: CommandHandler | None = None
 
     def command(
         self, name: str, summary: str, usage: str = "", *, private: bool = False
@@ -99,6 +101,11 @@ class Router:
 
         return register
 
+    def file(self, handler: CommandHandler) -> CommandHandler:
+        """Register the handler of a file sent alone (no command in its caption)."""
+        self.file_handler = handler
+        return handler
+
     def dispatch(self, ctx: Context) -> list[Reply]:
         try:
             return self._dispatch(ctx)
@@ -122,7 +129,11 @@ class Router:
             prefix, _, payload = incoming.action.partition(":")
             action = self.actions.get(prefix)
             if action is None:
-                raise Refusal(ctx._("This button is no longer valid. Send /help to see what I can do."))
+                raise Refusal(
+                    ctx._("This button is no longer valid. Send {help} to see what I can do.").format(
+                        **ctx.commands("help")
+                    )
+                )
             if prefix in self.admin_actions and not ctx.is_admin:
                 raise Refusal(ctx._("Only the organisers can use the admin commands."))
             # A button in a group carries no owner: whoever presses it would act for their own collectivity.
@@ -136,6 +147,8 @@ class Router:
                     count=len(text)
                 )
             )
+        if incoming.attachment is not None and not text.startswith("/") and self.file_handler is not None:
+            return _as_list(self.file_handler(ctx, text))
         state = ctx.form_state()
         if state is not None and state.form not in self.forms:
             state = None
@@ -144,7 +157,9 @@ class Router:
             if state is not None and question is not None:
                 # An invisible line (a zero-width space) is no answer: ask the question again.
                 raise Refusal.again("", question(ctx, state))
-            raise Refusal(ctx._("I received an empty message. Send /help to see what I can do."))
+            raise Refusal(
+                ctx._("I received an empty message. Send {help} to see what I can do.").format(**ctx.commands("help"))
+            )
         if text.startswith("/"):
             name, _, args = text[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
@@ -156,7 +171,11 @@ class Router:
             return _as_list(self.forms[state.form](ctx, state, text))
         if incoming.is_group:
             return []
-        raise Refusal(ctx._("I answer commands such as /programme or /status. Send /help to see them all."))
+        raise Refusal(
+            ctx._("I answer commands such as {programme} or {status}. Send {help} to see them all.").format(
+                **ctx.commands("programme", "status", "help")
+            )
+        )
 
     def _form_in_the_way(self, ctx: Context, state: FormState, text: str) -> Refusal:
         """A command typed in the middle of a form: finish the form, or abandon it and run the command."""
@@ -168,9 +187,9 @@ class Router:
             (Button(ctx._("Abandon it and run {command}").format(command=text.split(" ", 1)[0][:30]), run),),
         )
         message = ctx._(
-            "You are in the middle of the /{form} form; nothing of it is saved yet. "
+            "You are in the middle of the {form} form; nothing of it is saved yet. "
             "Finish it first, or abandon it and run {command}?"
-        ).format(form=state.form, command=text.split(" ", 1)[0][:30])
+        ).format(form=ctx.command(state.form), command=text.split(" ", 1)[0][:30])
         return Refusal(message, buttons)
 
     def resume_form(self, ctx: Context) -> Reply:
@@ -194,13 +213,17 @@ class Router:
                 raise Refusal(ctx._("Only the organisers can use the admin commands."))
             command = self.admin_commands.get(sub.lower())
             if command is None:
-                raise Refusal(ctx._("Unknown admin command. Send /admin help to see them all."))
+                raise Refusal(
+                    ctx._("Unknown admin command. Send {admin} help to see them all.").format(**ctx.commands("admin"))
+                )
             return _as_list(command.handler(ctx, rest.strip()))
         command = self.commands.get(name)
         if command is None:
             shown = name if len(name) <= 30 else name[:30] + "…"
             raise Refusal(
-                ctx._("I do not know the command /{name}. Send /help to see what I can do.").format(name=shown)
+                ctx._("I do not know the command {command}. Send {help} to see what I can do.").format(
+                    command=ctx.command(shown), **ctx.commands("help")
+                )
             )
         if command.private and ctx.incoming.is_group:
             raise _private_only(ctx)

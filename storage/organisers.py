@@ -60,10 +60,12 @@ TIME_WORD = re.compile(r"(\d{1,2})\s*(?:[:h時]\s*(\d{2})?\s*分?)?")
 class OrganiserError(Exception):
     """A change organisers asked for that cannot be made; `message` is an untranslated N_ text."""
 
-    def __init__(self, message: str, **params: object) -> None:
+    def __init__(self, message: str, *, see: str = "", **params: object) -> None:
         super().__init__(message.format(**params))
         self.message = message
         self.params = params
+        # The organisers' command that shows what exists ("list"); handlers name it the reader's platform's way.
+        self.see = see
 
     def render(self, gettext: Callable[[str], str], shown: Callable[[object], str] | None = None) -> str:
         """The message in the reader's language; `shown` writes dates and slots the reader's way."""
@@ -153,7 +155,7 @@ def get_collectivity(session: Session, event: Event, ident: str | int) -> Collec
     text = str(ident).strip().lstrip("#")
     found = session.get(Collectivity, int(text)) if text.isdigit() and len(text) < 10 else None
     if found is None or found.event_id != event.id:
-        raise OrganiserError(N_("There is no collectivity number {ident}. See /admin list."), ident=str(ident))
+        raise OrganiserError(N_("There is no collectivity number {ident}."), ident=str(ident), see="list")
     return found
 
 
@@ -588,7 +590,7 @@ def set_choices_locked(session: Session, event: Event, locked: bool, *, actor: s
 def get_deadline(event: Event, key: str) -> Deadline:
     found = next((d for d in event.deadlines if d.key == key.strip()), None)
     if found is None:
-        raise OrganiserError(N_("There is no deadline “{key}”. See /admin deadlines."), key=key.strip())
+        raise OrganiserError(N_("There is no deadline “{key}”."), key=key.strip(), see="deadlines")
     return found
 
 

@@ -1,6 +1,7 @@
 """A fake Telegram Bot API on 127.0.0.1, for driving the real PTB Application over HTTP.
 
-It answers the methods the bot uses with Telegram's JSON (`{"ok": true, "result": …}`),
+It answers the methods the bot uses with Telegram's JSON (`{"ok": true, "result": …}`)
+and serves the documents people sent (getFile, then `/file/bot<token>/<path>`),
 records every request with its monotonic time, long-polls getUpdates from a queue, and
 fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found).
 Also: update builders, and a guard that makes any non-loopback connection fail the test.
@@ -32,6 +33,8 @@ BOT_USER = {
 }
 # Parameters PTB sends JSON-encoded; the others arrive as plain strings.
 JSON_PARAMETERS = {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
+# Telegram serves bots files of at most 20 MB.
+MAX_BOT_DOWNLOAD = 20 * 1024 * 1024
 T = TypeVar("T")
 
 
@@ -68,6 +71,8 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._failures: dict[str, list[Failure]] = {}
+        # Documents people sent, by file_id: what getFile and the file download serve.
+        self.files: dict[str, tuple[str, bytes]] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -77,6 +82,7 @@ class FakeTelegram:
     async def start(self) -> FakeTelegram:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._dispatch)
+        app.router.add_route("GET", "/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -172,6 +178,37 @@ class FakeTelegram:
             message["reply_to_message"] = reply_to
         return {"update_id": next(self._update_ids), "message": message}
 
+    def document(
+        self,
+        user: dict[str, Any],
+        filename: str,
+        content: bytes,
+        mime: str = "text/csv",
+        *,
+        caption: str | None = None,
+        chat: dict[str, Any] | None = None,
+        declared_size: int | None = None,
+    ) -> dict[str, Any]:
+        """An update with a document from `user`; `declared_size` overrides the file_size Telegram reports."""
+        file_id = f"file{next(self._message_ids)}"
+        self.files[file_id] = (filename, content)
+        update = self.message(user, caption or "", chat=chat)
+        message = update["message"]
+        del message["text"]
+        message.pop("entities", None)
+        message["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": filename,
+            "mime_type": mime,
+            "file_size": len(content) if declared_size is None else declared_size,
+        }
+        if caption:
+            message["caption"] = caption
+            if caption.startswith("/"):
+                message["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": len(caption.split()[0])}]
+        return update
+
     def press(self, user: dict[str, Any], message: dict[str, Any], data: str) -> dict[str, Any]:
         """An update for `user` pressing the button `data` under the bot's `message`."""
         current = self.messages.get((message["chat"]["id"], message["message_id"]), message)
@@ -220,6 +257,27 @@ class FakeTelegram:
         body = json.loads(response.text)
         call.result = body.get("result", body.get("description"))
         return response
+
+    async def _api_getFile(self, call: Call) -> web.Response:
+        file_id = str(call.params["file_id"])
+        if file_id not in self.files:
+            return _error(400, "Bad Request: invalid file_id")
+        name, content = self.files[file_id]
+        if len(content) > MAX_BOT_DOWNLOAD:
+            return _error(400, "Bad Request: file is too big")
+        result = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content)}
+        return _ok({**result, "file_path": f"documents/{file_id}_{name}"})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """The file route (`/file/bot<token>/<file_path>`), recorded as a call to `download`."""
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        path = request.match_info["path"]
+        self.calls.append(Call("download", {"file_path": path}))
+        file_id = path.removeprefix("documents/").split("_", 1)[0]
+        if file_id not in self.files:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=self.files[file_id][1], content_type="application/octet-stream")
 
     async def _api_getMe(self, call: Call) -> web.Response:
         return _ok(BOT_USER)

@@ -59,6 +59,10 @@ class Person:
     async def send(self, text: str, *, chat: dict[str, Any] | None = None, **kwargs: Any) -> list[Call]:
         return await self.bot.feed(self.bot.fake.message(self.user, text, chat=chat, **kwargs))
 
+    async def send_file(self, filename: str, content: bytes, mime: str = "text/csv", **kwargs: Any) -> list[Call]:
+        """Send a document (with `caption=…`, `chat=…` or a `declared_size` when given)."""
+        return await self.bot.feed(self.bot.fake.document(self.user, filename, content, mime, **kwargs))
+
     async def press(self, label: str, *, chat_id: int | None = None) -> list[Call]:
         """Press the button whose label contains `label` on the newest bot message showing one."""
         message, data = self.find_button(chat_id or self.id, lambda b: label in b["text"], label)

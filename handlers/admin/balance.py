@@ -70,7 +70,12 @@ def balance(ctx: Context, _args: str) -> Reply:
         left = ", ".join(names[cid] for cid in inputs.not_confirmed)
         lines += ["", ctx._("Chose workshops but not confirmed yet (left out): {names}").format(names=left)]
     if all(w.capacity is None for w in ctx.event.workshops):
-        lines += ["", ctx._("No workshop has a capacity yet: set them with /admin workshop <number> capacity=<n>.")]
+        lines += [
+            "",
+            ctx._("No workshop has a capacity yet: set them with {admin} workshop <number> capacity=<n>.").format(
+                **ctx.commands("admin")
+            ),
+        ]
     lines += ["", ctx._("Apply it? This replaces any earlier assignment.")]
     buttons = ((Button(ctx._("Apply"), f"admbal:apply:{inputs.digest()}"), Button(ctx._("Cancel"), "admbal:cancel")),)
     return Reply("\n".join(lines), buttons=buttons)
@@ -87,8 +92,8 @@ def pressed(ctx: Context, payload: str) -> Reply:
         raise Refusal(
             ctx._(
                 "The choices or capacities changed since this proposal, so I did not apply it. "
-                "Send /admin balance again."
-            )
+                "Send {admin} balance again."
+            ).format(**ctx.commands("admin"))
         )
     written = apply_plan(ctx.session, ctx.event, plan, actor=ctx.incoming.actor, now=ctx.clock.now())
     return Reply(

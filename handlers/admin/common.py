@@ -16,8 +16,11 @@ PAIR = re.compile(r"([A-Za-z_]+)\s*=\s*(.*?)(?=\s+[A-Za-z_]+\s*=|$)", re.DOTALL)
 
 
 def refuse(ctx: Context, error: OrganiserError) -> Refusal:
-    """The storage layer's problem as a refusal in the organiser's language."""
-    return Refusal(error.render(ctx._, lambda value: shown(ctx, value)))
+    """The storage layer's problem as a refusal in the organiser's language (and the command that shows more)."""
+    problem = error.render(ctx._, lambda value: shown(ctx, value))
+    if error.see:
+        problem = ctx._("{problem} See {command}.").format(problem=problem, command=ctx.command("admin", error.see))
+    return Refusal(problem)
 
 
 def parse_pairs(ctx: Context, text: str) -> dict[str, str]:

@@ -26,8 +26,11 @@ def workshop(ctx: Context, args: str) -> Reply:
     number, _, rest = args.strip().partition(" ")
     if not number:
         raise Refusal(
-            ctx._("Write: /admin workshop <number> slot=<start time> room=<text> capacity=<n>, for example:")
-            + "\n/admin workshop 1 slot=9:30 room=Auditorium B capacity=12"
+            ctx._("Write: {admin} workshop <number> slot=<start time> room=<text> capacity=<n>, for example:").format(
+                **ctx.commands("admin")
+            )
+            + "\n"
+            + ctx.command("admin", "workshop 1 slot=9:30 room=Auditorium B capacity=12")
         )
     try:
         w = set_workshop(
@@ -60,7 +63,7 @@ def unlock(ctx: Context, _args: str) -> Reply:
 
 
 def deadlines(ctx: Context, _args: str) -> Reply:
-    lines = [ctx._("Deadlines (change one with /admin deadline <key> <YYYY-MM-DD>):")]
+    lines = [ctx._("Deadlines (change one with {admin} deadline <key> <YYYY-MM-DD>):").format(**ctx.commands("admin"))]
     for d in sorted(ctx.event.deadlines, key=lambda d: (d.due, d.key)):
         lines.append(f"• {date_label(ctx, d.due)} — {d.key} — {ctx.text(d.title)}")
     return Reply("\n".join(lines))
@@ -70,7 +73,9 @@ def deadline(ctx: Context, args: str) -> Reply:
     words = args.split()
     if len(words) != 2:
         raise Refusal(
-            ctx._("Write: /admin deadline <key> <YYYY-MM-DD>, for example /admin deadline hotel-and-slides 2026-09-20")
+            ctx._(
+                "Write: {admin} deadline <key> <YYYY-MM-DD>, for example {admin} deadline hotel-and-slides 2026-09-20"
+            ).format(**ctx.commands("admin"))
         )
     try:
         d = set_deadline(ctx.session, ctx.event, words[0], words[1], actor=ctx.incoming.actor, now=ctx.clock.now())

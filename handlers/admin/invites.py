@@ -46,7 +46,11 @@ def _number(ctx: Context, pairs: dict[str, str], key: str, default: int) -> int:
 def invite(ctx: Context, args: str) -> Reply:
     ident, _, rest = args.strip().partition(" ")
     if not ident:
-        raise Refusal(ctx._("Write: /admin invite <no.> [days=30] [uses=1], for example /admin invite 3 days=14"))
+        raise Refusal(
+            ctx._("Write: {admin} invite <no.> [days=30] [uses=1], for example {admin} invite 3 days=14").format(
+                **ctx.commands("admin")
+            )
+        )
     pairs = parse_pairs(ctx, rest)
     days = _number(ctx, pairs, "days", 30)
     uses = _number(ctx, pairs, "uses", 1)
@@ -66,7 +70,7 @@ def invite(ctx: Context, args: str) -> Reply:
         ctx.ngettext(
             "Valid until {date}, for {n} person.", "Valid until {date}, for {n} people.", created.max_uses
         ).format(date=expires, n=created.max_uses),
-        ctx._("The contact sends /join {code} to the bot.").format(code=created.code),
+        ctx._("The contact sends {join} {code} to the bot.").format(code=created.code, **ctx.commands("join")),
     ]
     for platform, link in sorted(ctx.join_links(created.code).items()):
         lines.append(
@@ -81,7 +85,11 @@ def invites(ctx: Context, args: str) -> Reply:
     include_closed = args.strip().lower() == "all"
     views = list_invites(ctx.session, ctx.event, ctx.clock.now(), include_closed=include_closed)
     if not views:
-        return Reply(ctx._("No invitation code is valid now. Create one with /admin invite <no.>."))
+        return Reply(
+            ctx._("No invitation code is valid now. Create one with {admin} invite <no.>.").format(
+                **ctx.commands("admin")
+            )
+        )
     states = {
         "active": ctx._("valid"),
         "expired": ctx._("expired"),
@@ -107,7 +115,7 @@ def invites(ctx: Context, args: str) -> Reply:
 
 def revoke(ctx: Context, args: str) -> Reply:
     if not args.strip():
-        raise Refusal(ctx._("Write: /admin revoke <code>"))
+        raise Refusal(ctx._("Write: {admin} revoke <code>").format(**ctx.commands("admin")))
     try:
         view = revoke_invite(ctx.session, ctx.event, args, actor=ctx.incoming.actor, now=ctx.clock.now())
     except OrganiserError as error:

@@ -31,7 +31,9 @@ def _kind(ctx: Context, word: str) -> str:
 def export(ctx: Context, args: str) -> Reply:
     words = args.split()
     if not words or len(words) > 2:
-        raise Refusal(ctx._("Write: /admin export doc5|doc7|doc8|delegations [xlsx|csv]"))
+        raise Refusal(
+            ctx._("Write: {admin} export doc5|doc7|doc8|delegations [xlsx|csv]").format(**ctx.commands("admin"))
+        )
     kind = _kind(ctx, words[0])
     fmt = words[1].lower() if len(words) == 2 else "xlsx"
     if fmt not in exports.FORMATS:

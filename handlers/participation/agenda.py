@@ -75,7 +75,11 @@ def agenda(ctx: Context, _args: str) -> Reply:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
     if collectivity.status == "declined":
-        return Reply(ctx._("{name} has declined to take part. /programme shows the whole programme.").format(name=name))
+        return Reply(
+            ctx._("{name} has declined to take part. {programme} shows the whole programme.").format(
+                name=name, **ctx.commands("programme")
+            )
+        )
     lines, assigned = agenda_lines(ctx, collectivity)
     text = [ctx._("Agenda of {name}").format(name=name), zone_note(ctx)]
     day = None

@@ -26,9 +26,9 @@ def require_collectivity(ctx: Context) -> Collectivity:
     if collectivity is None:
         raise Refusal(
             ctx._(
-                "You are not linked to a collectivity yet. Send /join followed by the invitation code "
+                "You are not linked to a collectivity yet. Send {join} followed by the invitation code "
                 "you received from the organisers."
-            )
+            ).format(**ctx.commands("join"))
         )
     return collectivity
 
@@ -55,8 +55,11 @@ def find_workshop(ctx: Context, token: str) -> Workshop:
             return workshop
     numbers = [w.number for w in ctx.event.workshops]
     raise Refusal(
-        ctx._("There is no workshop “{text}”. The workshops are numbered {first} to {last}: see /workshops.").format(
-            text=token.strip()[:20], first=min(numbers, default=1), last=max(numbers, default=1)
+        ctx._("There is no workshop “{text}”. The workshops are numbered {first} to {last}: see {workshops}.").format(
+            text=token.strip()[:20],
+            first=min(numbers, default=1),
+            last=max(numbers, default=1),
+            **ctx.commands("workshops"),
         )
     )
 
@@ -143,7 +146,9 @@ def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> R
     p = error.params
     reason = error.reason
     if reason == "code_missing":
-        text = ctx._("Please send the invitation code you received from the organisers, for example /join ABCD-2345.")
+        text = ctx._(
+            "Please send the invitation code you received from the organisers, for example {join} ABCD-2345."
+        ).format(**ctx.commands("join"))
     elif reason == "code_wrong":
         text = ctx._("This invitation code is not valid. Please check it, or ask the organisers for a new one.")
     elif reason == "code_revoked":
@@ -177,7 +182,9 @@ def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> R
             p["left"],
         ).format(left=p["left"], option=option_title(ctx, p["option"]))
     elif reason == "declined":
-        text = ctx._("Your collectivity has declined to take part. If it changes its mind, send /confirm first.")
+        text = ctx._(
+            "Your collectivity has declined to take part. If it changes its mind, send {confirm} first."
+        ).format(**ctx.commands("confirm"))
     elif reason == "choices_locked":
         text = ctx._("The organisers have closed the workshop choices. Please contact them if you need a change.")
     elif reason == "choices_closed":
@@ -191,14 +198,14 @@ def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> R
     elif reason == "same_slot":
         text = ctx._(
             "Workshops {first} and {second} take place at the same time, and your delegation has a single person. "
-            "Please choose workshops in different slots, or give a larger delegation with /confirm."
-        ).format(first=p["first"].number, second=p["second"].number)
+            "Please choose workshops in different slots, or give a larger delegation with {confirm}."
+        ).format(first=p["first"].number, second=p["second"].number, **ctx.commands("confirm"))
     elif reason == "single_person_same_slot":
         text = ctx._(
             "Your workshop choices {first} and {second} take place at the same time, so a delegation of one person "
             "cannot attend both. Please give at least two people, or first choose workshops in different slots "
-            "with /choose."
-        ).format(first=p["first"].number, second=p["second"].number)
+            "with {choose}."
+        ).format(first=p["first"].number, second=p["second"].number, **ctx.commands("choose"))
     elif reason == "not_own_workshop":
         text = ctx._(
             "Your collectivity has not chosen workshop {number}. An abstract is for one of your own workshops."

@@ -25,7 +25,11 @@ def join_command(ctx: Context, args: str) -> Reply:
         raise explain(ctx, error) from None
     name = name_of(ctx, joined.collectivity)
     if joined.already:
-        return Reply(ctx._("You already act for {name}. Send /status to see where it stands.").format(name=name))
+        return Reply(
+            ctx._("You already act for {name}. Send {status} to see where it stands.").format(
+                name=name, **ctx.commands("status")
+            )
+        )
     lines = [
         ctx._("Welcome! You now act for {name}.").format(name=name),
         ctx._("Every contact of your collectivity, on any platform, sees and changes the same answers."),
@@ -35,12 +39,16 @@ def join_command(ctx: Context, args: str) -> Reply:
     if status == "considering":
         lines.append(
             ctx._(
-                "Next steps: confirm your participation with /confirm (or /decline), then choose two workshops "
-                "with /choose. /status shows where you stand."
-            )
+                "Next steps: confirm your participation with {confirm} (or {decline}), then choose two workshops "
+                "with {choose}. {status} shows where you stand."
+            ).format(**ctx.commands("confirm", "decline", "choose", "status"))
         )
         buttons = ((Button(ctx._("Confirm participation"), "cmd:confirm"), Button(ctx._("Status"), "cmd:status")),)
     else:
-        lines.append(ctx._("/status shows where your collectivity stands and what is still to do."))
+        lines.append(
+            ctx._("{status} shows where your collectivity stands and what is still to do.").format(
+                **ctx.commands("status")
+            )
+        )
         buttons = ((Button(ctx._("Status"), "cmd:status"), Button(ctx._("Deadlines"), "cmd:deadlines")),)
     return Reply("\n".join(lines), buttons=buttons)

@@ -75,7 +75,7 @@ def status(ctx: Context, _args: str) -> Reply:
 def _delegation_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
     lines = [""]
     if not collectivity.delegates:
-        lines.append(ctx._("Delegation: not given yet (/confirm)."))
+        lines.append(ctx._("Delegation: not given yet ({confirm}).").format(**ctx.commands("confirm")))
     else:
         size = collectivity.delegation_size or len(collectivity.delegates)
         lines.append(ctx.ngettext("Delegation: {n} person", "Delegation: {n} people", size).format(n=size))
@@ -110,7 +110,7 @@ def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
         for choice in collectivity.choices:
             lines.append(f"{choice.rank}. {workshop_label(ctx, by_id[choice.workshop_id])}")
     else:
-        lines.append(ctx._("Workshop choices: not made yet (/choose)."))
+        lines.append(ctx._("Workshop choices: not made yet ({choose}).").format(**ctx.commands("choose")))
     assigned = ctx.session.scalars(select(Assignment).where(Assignment.collectivity_id == collectivity.id)).all()
     if assigned:
         lines.append(ctx._("Assigned by the organisers:"))
@@ -121,7 +121,7 @@ def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
 def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
     abstracts = abstracts_of(ctx.session, collectivity)
     if not abstracts:
-        return [ctx._("Abstract: not sent yet (/abstract).")]
+        return [ctx._("Abstract: not sent yet ({abstract}).").format(**ctx.commands("abstract"))]
     by_id = {w.id: w for w in ctx.event.workshops}
     lines = [ctx._("Abstracts:")]
     for abstract in abstracts:
@@ -159,7 +159,7 @@ def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime) -> l
         mark = DONE if task.done else TODO
         title = ctx.text(task.task.title)
         if task.manual and not task.done:
-            title = ctx._("{task} (/done {key})").format(task=title, key=task.task.key)
+            title = ctx._("{task} ({done} {key})").format(task=title, key=task.task.key, **ctx.commands("done"))
         lines.append(f"   {mark} {title}")
     return lines
 
@@ -203,7 +203,10 @@ def _all_deadlines(ctx: Context, now: dt.datetime) -> Reply:
         if deadline.applies_to in audience:
             line = ctx._("{line} [{audience}]").format(line=line, audience=audience[deadline.applies_to])
         lines.append(line)
-    lines += ["", ctx._("Join your collectivity with /join to see what it still has to do.")]
+    lines += [
+        "",
+        ctx._("Join your collectivity with {join} to see what it still has to do.").format(**ctx.commands("join")),
+    ]
     return Reply("\n".join(lines))
 
 
@@ -242,7 +245,9 @@ def done(ctx: Context, args: str) -> Reply:
     collectivity = require_collectivity(ctx)
     if not args.strip():
         lines, buttons = _task_list(ctx, collectivity, done_ones=False)
-        head = ctx._("The tasks I cannot see by myself; tap one when it is done, or send /done <task>:")
+        head = ctx._("The tasks I cannot see by myself; tap one when it is done, or send {done} <task>:").format(
+            **ctx.commands("done")
+        )
         return Reply("\n".join([head, *lines]), buttons=buttons, numbers="label")
     task = _find(ctx, collectivity, args, done_ones=False)
     title = ctx.text(task.title)
@@ -252,7 +257,9 @@ def done(ctx: Context, args: str) -> Reply:
     if not changed:
         return Reply(ctx._("“{task}” was already marked done.").format(task=title))
     return Reply(
-        ctx._("Noted: “{task}” is done. If this was a mistake, send /undo {key}.").format(task=title, key=task.key),
+        ctx._("Noted: “{task}” is done. If this was a mistake, send {undo} {key}.").format(
+            task=title, key=task.key, **ctx.commands("undo")
+        ),
         edit=ctx.incoming.action is not None,
     )
 
