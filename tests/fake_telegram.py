@@ -2,7 +2,8 @@
 
 It answers the methods the bot uses with Telegram's JSON (`{"ok": true, "result": …}`),
 records every request with its monotonic time, long-polls getUpdates from a queue, and
-fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found).
+fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found), once or for
+every message to one chat (a person who blocked the bot, a group that removed it).
 Also: update builders, and a guard that makes any non-loopback connection fail the test.
 """
 
@@ -31,7 +32,15 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 # Parameters PTB sends JSON-encoded; the others arrive as plain strings.
-JSON_PARAMETERS = {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
+JSON_PARAMETERS = {
+    "reply_markup",
+    "reply_parameters",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "entities",
+    "link_preview_options",
+}
 T = TypeVar("T")
 
 
@@ -68,6 +77,7 @@ class FakeTelegram:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(100)
         self._failures: dict[str, list[Failure]] = {}
+        self._refusing: dict[int, Failure] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -125,6 +135,13 @@ class FakeTelegram:
     def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None) -> None:
         """Answer the next call to `method` with this error instead of the result."""
         self._failures.setdefault(method, []).append(Failure(status, description, retry_after))
+
+    def refuse_chat(self, chat_id: int, status: int, description: str, *, retry_after: int | None = None) -> None:
+        """Answer every message sent to `chat_id` with this error (e.g. 403 blocked) until `accept_chat`."""
+        self._refusing[chat_id] = Failure(status, description, retry_after)
+
+    def accept_chat(self, chat_id: int) -> None:
+        self._refusing.pop(chat_id, None)
 
     # -- updates --------------------------------------------------------------------------
 
@@ -208,8 +225,10 @@ class FakeTelegram:
         self.calls.append(call)
         await self._notify()
         failures = self._failures.get(method)
-        if failures:
-            failure = failures.pop(0)
+        refusing = self._refusing.get(_chat_of(params)) if method.startswith("send") else None
+        if failures or refusing:
+            failure = failures.pop(0) if failures else refusing
+            assert failure is not None
             call.result = failure.description
             return _error(failure.status, failure.description, failure.retry_after)
         handler: Callable[[Call], Awaitable[web.Response]] | None = getattr(self, f"_api_{method}", None)
@@ -344,6 +363,13 @@ async def _read_parameters(request: web.Request) -> tuple[dict[str, Any], dict[s
                 params[name] = str(value)
     params.update({name: value for name, value in request.query.items() if name not in params})
     return params, files
+
+
+def _chat_of(params: dict[str, Any]) -> int | None:
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _ok(result: Any) -> web.Response:
