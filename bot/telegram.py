@@ -68,7 +68,7 @@ COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 # Answers: a RetryAfter (HTTP 429) is waited out for `retry_after` seconds, then the request is sent once more.
 FLOOD_RETRIES = 1
 # Messages the bot starts: passed as rate_limit_args, a 429 is reported at once for the dispatcher to reschedule.
-NO_WAIT = 0
+NO_WAIT = -1  # not 0: PTB drops a falsy rate_limit_args
 # Seconds to wait after a network error, doubled for each one in a row, at most MAX_BACKOFF.
 NETWORK_BACKOFF = 5.0
 MAX_BACKOFF = 300.0
@@ -431,6 +431,8 @@ class TelegramAdapter:
             return await self.send(Recipient.chat(PLATFORM, new), reply, quote=None, wait=wait)
         except TelegramError as exc:
             outcome = delivery_failure(exc, self._network_failures)
+            if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+                self._network_failures += 1
             await self._refused(chat_id, exc, outcome)
             return outcome
         self._network_failures = 0
