@@ -61,6 +61,8 @@ class Failure:
     status: int
     description: str
     retry_after: int | None = None
+    # Telegram's answer to a message sent to a group that became a supergroup.
+    migrate_to_chat_id: int | None = None
 
 
 class FakeTelegram:
@@ -132,9 +134,17 @@ class FakeTelegram:
             raise AssertionError(f"expected {count} {method} within {timeout}s; the bot called {seen}") from None
         return self.calls_to(method)
 
-    def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         """Answer the next call to `method` with this error instead of the result."""
-        self._failures.setdefault(method, []).append(Failure(status, description, retry_after))
+        self._failures.setdefault(method, []).append(Failure(status, description, retry_after, migrate_to_chat_id))
 
     def refuse_chat(self, chat_id: int, status: int, description: str, *, retry_after: int | None = None) -> None:
         """Answer every message sent to `chat_id` with this error (e.g. 403 blocked) until `accept_chat`."""
@@ -230,7 +240,7 @@ class FakeTelegram:
             failure = failures.pop(0) if failures else refusing
             assert failure is not None
             call.result = failure.description
-            return _error(failure.status, failure.description, failure.retry_after)
+            return _error(failure.status, failure.description, failure.retry_after, failure.migrate_to_chat_id)
         handler: Callable[[Call], Awaitable[web.Response]] | None = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
@@ -376,10 +386,14 @@ def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
 
 
-def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+def _error(
+    status: int, description: str, retry_after: int | None = None, migrate_to_chat_id: int | None = None
+) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
+    if migrate_to_chat_id is not None:
+        body["parameters"] = {"migrate_to_chat_id": migrate_to_chat_id}
     return web.json_response(body, status=status)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.console import ConsoleAdapter
 from contract.delivery import Failed, RetryAfter, Sent
 from contract.messages import Recipient, Reply
-from storage.models import ChatUser
+from storage.models import ChannelSubscription, ChatUser
 from tests.fake_telegram import forbid_network, run
 from tests.telegram_harness import telegram_bot
 
@@ -78,6 +78,23 @@ def test_a_chat_that_cannot_be_written_to_says_why(core, status, description, re
     delivered = run(scenario())
     assert isinstance(delivered, Failed)
     assert delivered.reason == reason
+
+
+def test_a_group_that_became_a_supergroup_gets_the_message_and_keeps_its_subscription(core):
+    async def scenario():
+        async with telegram_bot(core, organisers=(9001,)) as bot:
+            group = bot.fake.group(-4001, "Jumelage Montclair")
+            await bot.person(9001, "Camille", "fr").send("/admin subscribe", chat=group)
+            bot.fake.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded", migrate_to_chat_id=GROUP)
+            before = len(bot.fake.calls_to("sendMessage"))
+            delivered = await bot.adapter.deliver(Recipient.chat("telegram", "-4001"), Reply("Annonce"))
+            return delivered, bot.fake.calls_to("sendMessage")[before:]
+
+    delivered, attempts = run(scenario())
+    assert [int(call.params["chat_id"]) for call in attempts] == [-4001, GROUP]
+    assert delivered == Sent(str(attempts[1].result["message_id"]))
+    with core.sessions() as session:
+        assert session.scalars(select(ChannelSubscription.chat_id)).all() == [str(GROUP)]
 
 
 def test_network_errors_are_retried_later_with_a_growing_backoff(core):
