@@ -520,6 +520,9 @@ class TelegramAdapter:
                 await asyncio.to_thread(self.core.person_blocked, PLATFORM, chat_id)
         else:
             log.error("Telegram refused a message to chat %s: %s", chat_id, exc)
+            if isinstance(exc, Forbidden) and not chat_id.startswith("-"):
+                # The person cannot be written to first (e.g. never opened the bot): as before, not again.
+                await asyncio.to_thread(self.core.person_blocked, PLATFORM, chat_id)
 
 
 def delivery_failure(exc: TelegramError, network_failures: int) -> Delivery:
