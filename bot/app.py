@@ -1,7 +1,8 @@
 """`rencontres-bot run`: every configured platform in one process, until SIGINT or SIGTERM.
 
-Telegram polls by default; with TELEGRAM_WEBHOOK_URL it registers a webhook and serves
-`/telegram/webhook` (and `/healthz`) on HTTP_HOST:HTTP_PORT.
+One asyncio loop, one HTTP server on HTTP_HOST:HTTP_PORT in every mode: `/healthz` plus each
+adapter's routes (Telegram's `/telegram/webhook` in webhook mode). Telegram polls by default;
+with TELEGRAM_WEBHOOK_URL it registers a webhook instead.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import asyncio
 import re
 import signal
 import sys
+from collections.abc import Sequence
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
+from bot.adapter import Adapter
 from bot.config import ConfigError, Settings
 from bot.core import BotCore
 from contract.clock import SystemClock
@@ -52,7 +55,7 @@ def serve(settings: Settings) -> int:
         say("Telegram: polling mode (set TELEGRAM_WEBHOOK_URL for webhook mode)")
     core = BotCore.start(settings, SystemClock())
     try:
-        asyncio.run(run_telegram(core))
+        asyncio.run(run_platforms(core))
     except InvalidToken:
         say("Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather.")
         return 2
@@ -61,6 +64,9 @@ def serve(settings: Settings) -> int:
         return 1
     except TelegramError as exc:
         say(f"Telegram refused to start the bot: {exc}")
+        return 1
+    except OSError as exc:
+        say(f"could not listen on {settings.http_host}:{settings.http_port}: {exc}")
         return 1
     finally:
         core.sessions.kw["bind"].dispose()
@@ -79,29 +85,45 @@ def check_telegram(settings: Settings) -> None:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters among A-Z, a-z, 0-9, _ and -")
 
 
-async def run_telegram(core: BotCore, stop: asyncio.Event | None = None) -> None:
-    """Run the Telegram bot until `stop` is set (by default: until SIGINT or SIGTERM)."""
-    from bot.http import build_app, start_server, telegram_routes
+def build_adapters(core: BotCore) -> list[Adapter]:
+    """One adapter per platform configured in the settings (`Settings.configured_platforms`)."""
     from bot.telegram import TelegramAdapter
+
+    adapters: list[Adapter] = []
+    if core.settings.telegram_token:
+        adapters.append(TelegramAdapter(core))
+    # Slack: its adapter is appended here (bot/slack.py: Socket Mode or /slack/events), nothing else changes.
+    return adapters
+
+
+async def run_platforms(
+    core: BotCore, stop: asyncio.Event | None = None, adapters: Sequence[Adapter] | None = None
+) -> None:
+    """Serve /healthz and every adapter's routes, start each adapter, run until `stop` (default: SIGINT/SIGTERM)."""
+    from bot.http import build_app, start_server
 
     settings = core.settings
     if stop is None:
         stop = stop_on_signals()
-    async with TelegramAdapter(core) as adapter:
-        runner = None
-        try:
-            if settings.telegram_webhook_url and settings.telegram_webhook_secret:
-                app = build_app(core, telegram_routes(adapter, settings.telegram_webhook_secret))
-                # Listen first, so Telegram can deliver as soon as the webhook is registered.
-                runner = await start_server(app, settings.http_host, settings.http_port)
-                await adapter.set_webhook(settings.telegram_webhook_url, settings.telegram_webhook_secret)
-            else:
-                await adapter.start_polling()
-            say(f"Telegram: running as @{adapter.username}; Ctrl-C to stop.")
-            await stop.wait()
-        finally:
-            if runner is not None:
-                await runner.cleanup()
+    adapters = build_adapters(core) if adapters is None else adapters
+    started: list[Adapter] = []
+    # Listen first: /healthz answers while the platforms log in, and a webhook can be delivered at once.
+    runner = await start_server(
+        build_app(core, *(adapter.routes() for adapter in adapters)), settings.http_host, settings.http_port
+    )
+    try:
+        for adapter in adapters:
+            await adapter.start()
+            started.append(adapter)
+            await adapter.listen()
+        say(f"HTTP: /healthz on {settings.http_host}:{settings.http_port}")
+        say(f"running: {', '.join(a.platform for a in adapters)}; Ctrl-C to stop.")
+        await stop.wait()
+    finally:
+        # Stop taking requests first, then let each platform finish what it is answering.
+        await runner.cleanup()
+        for adapter in reversed(started):
+            await adapter.stop()
 
 
 def stop_on_signals() -> asyncio.Event:

@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.platforms import PLATFORMS
 from storage.event_file import default_event_path
-
-PLATFORMS = ("console", "telegram", "slack")
 
 
 class ConfigError(ValueError):

@@ -4,6 +4,9 @@ Buttons are shown as numbered options; typing the number presses the button. A r
 says what its numbers are (Reply.numbers): positions, the numbers their labels start with
 (workshops, tasks), or none when it asks for a number — then the buttons get letters.
 Files (exports, calendars, charts) are written to a folder and their path shown.
+A refusal starts with "⚠"; the console has one user, so a reply for the asker only, or to a
+person, is printed here like any other; a message to another chat is headed "→ chat".
+It is also the console's sender: a message the bot starts is printed as it is sent.
 """
 
 from __future__ import annotations
@@ -11,18 +14,29 @@ from __future__ import annotations
 import re
 import string
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from aiohttp import web
+
+from bot.adapter import Capability, degrade
 from bot.core import BotCore
-from contract.messages import Button, Incoming, Reply
+from contract.delivery import Delivery, Failed, Sender, Sent
+from contract.messages import Button, Incoming, Recipient, Reply
 
 PLATFORM = "console"
+# Buttons are numbered options; there is no editing (a new answer is printed) and no ephemeral message.
+CAPABILITIES: frozenset[Capability] = frozenset({"buttons", "files"})
+REFUSAL_MARK = "⚠ "
 # "3. Innovation…" or "3": the number a label starts with.
 _LABEL_NUMBER = re.compile(r"^(\d+)(?!\d)")
 
 
 class ConsoleAdapter:
+    platform = PLATFORM
+    capabilities = CAPABILITIES
+
     def __init__(
         self,
         core: BotCore,
@@ -39,6 +53,7 @@ class ConsoleAdapter:
         self.files_dir = files_dir
         # The keys of the buttons shown last, and what they press: rendering state of this terminal only.
         self.options: dict[str, Button] = {}
+        self._printed = 0
 
     def incoming(self, line: str) -> Incoming:
         button = self.options.get(line.strip().lower())
@@ -58,8 +73,12 @@ class ConsoleAdapter:
         return replies
 
     def render(self, reply: Reply) -> None:
+        reply = degrade(reply, self.capabilities)
         out = self.stdout
-        out.write(reply.text.rstrip() + "\n")
+        if reply.to is not None and not self.is_mine(reply.to):
+            out.write(f"→ {reply.to.chat_id or reply.to.user_id}\n")
+        mark = REFUSAL_MARK if reply.kind == "refusal" else ""
+        out.write(mark + reply.text.rstrip() + "\n")
         buttons = reply.all_buttons
         if buttons:
             self.options = button_keys(reply)
@@ -76,6 +95,36 @@ class ConsoleAdapter:
             out.write(f"  📎 {path}\n")
         out.write("\n")
         out.flush()
+        self._printed += 1
+
+    def is_mine(self, recipient: Recipient) -> bool:
+        """The console's one user, or its one chat: both are this terminal."""
+        return recipient.platform == PLATFORM and self.user in (recipient.user_id, recipient.chat_id)
+
+    # -- the Adapter interface: a sender, nothing to serve or start -----------------------------
+
+    @property
+    def sender(self) -> Sender:
+        return self
+
+    async def deliver(self, recipient: Recipient, reply: Reply) -> Delivery:
+        """Print a message the bot starts, as it is sent (to the one user, or headed with its chat)."""
+        if recipient.platform != PLATFORM:
+            return Failed("refused", f"not a console recipient: {recipient}")
+        self.render(reply if reply.to == recipient else replace(reply, to=recipient))
+        return Sent(str(self._printed))
+
+    def routes(self) -> list[web.RouteDef]:
+        return []
+
+    async def start(self) -> None:
+        """Nothing to log in to."""
+
+    async def listen(self) -> None:
+        """The console reads its lines itself (`run`), outside the asyncio loop of `rencontres-bot run`."""
+
+    async def stop(self) -> None:
+        """Nothing to close."""
 
     def run(self) -> None:
         interactive = self.stdin.isatty()

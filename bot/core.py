@@ -24,6 +24,7 @@ from locales import DEFAULT, Translator, negotiate
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
 from storage.models import AdminGrant, ChatUser, Event
+from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,11 @@ class BotCore:
             # Whoever writes to the bot privately can be written to again (they unblocked it).
             if user.unreachable_since is not None:
                 user.unreachable_since = None
-        locale = user.locale or negotiate(incoming.locale_hint) or DEFAULT
+        reported = platform_language(incoming.locale_hint)
+        if reported is not None and user.platform_locale != reported:
+            user.platform_locale = reported
+        # Chosen with /lang -> the platform's stored language -> this message's hint -> French.
+        locale = user.locale or negotiate(user.platform_locale) or negotiate(incoming.locale_hint) or DEFAULT
         event = session.get_one(Event, self.event_id)
         return Context(
             session=session,
@@ -118,8 +123,41 @@ class BotCore:
             invite_links=self.invite_links,
         )
 
+    # -- platform events that change state: each its own transaction ---------------------------
+
+    def person_blocked(self, platform: str, chat_id: str) -> None:
+        """The platform says this person blocked the bot (`chat_id`: their private chat or user id)."""
+        with transaction(self.sessions) as session:
+            mark_unreachable(session, platform, chat_id, self.clock.now())
+
+    def person_unblocked(self, platform: str, user_id: str) -> None:
+        """The person unblocked the bot: they can be written to again."""
+        with transaction(self.sessions) as session:
+            mark_reachable(session, platform, user_id)
+
+    def chat_moved(self, platform: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A chat changed id (a Telegram group became a supergroup): its subscription follows it."""
+        with transaction(self.sessions) as session:
+            move_channel(session, platform, old_chat_id, new_chat_id)
+
+    def organisers(self, platform: str) -> list[str]:
+        """User ids of every organiser on `platform` (ADMINS and those named in chat), for their menu."""
+        prefix = f"{platform}:"
+        ids = {actor.removeprefix(prefix) for actor in self.settings.admins if actor.startswith(prefix)}
+        with transaction(self.sessions) as session:
+            ids.update(granted_organisers(session, self.event_id, platform))
+        return sorted(ids)
+
     def is_admin(self, session: Session, incoming: Incoming) -> bool:
         """Those in ADMINS organise every event; one named in chat organises the event it was named in."""
         if incoming.actor in self.settings.admins:
             return True
         return session.get(AdminGrant, (self.event_id, incoming.platform, incoming.user_id)) is not None
+
+
+def platform_language(hint: str | None) -> str | None:
+    """The language a platform reports, as stored: 'ja', 'fr' from 'fr-CA', 'de' (kept even if unsupported)."""
+    if not hint:
+        return None
+    base = hint.replace("_", "-").split("-")[0].lower()
+    return base[:5] or None

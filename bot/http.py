@@ -1,6 +1,7 @@
 """The one HTTP server of `rencontres-bot run`: `/healthz`, `/telegram/webhook`, and each adapter's routes.
 
-An adapter contributes a list of routes (`telegram_routes`); Slack's `/slack/events` is
+It runs in every mode (polling too, for the health check). Each adapter contributes its
+routes (`Adapter.routes()`, Telegram's from `telegram_routes`); Slack's `/slack/events` is
 added the same way, so every platform shares HTTP_HOST/HTTP_PORT.
 """
 

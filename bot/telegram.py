@@ -4,16 +4,25 @@ Inline keyboards carry button actions as callback_data; a pressed button is answ
 once and, when the reply says so, its message is edited in place. Deep links
 (`t.me/<bot>?start=<code>`) arrive as `/start <code>`. In groups only commands addressed
 to the bot, replies to its messages and button presses reach the core.
+
+Telegram cannot show a message to one person of a group: a reply for the asker only is shown
+in the group as a reply to the asker's message (see bot/adapter.py). The adapter is also the
+Telegram sender for messages the bot starts (`deliver`). It never opens a transaction: the
+platform's events (blocked, unblocked, group migrated) go to methods of the core.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
+import warnings
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
+from aiohttp import web
 from telegram import (
     BotCommand,
     BotCommandScopeChat,
@@ -22,10 +31,12 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     Message,
+    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, MessageLimit
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,14 +48,15 @@ from telegram.ext import (
     filters,
 )
 from telegram.helpers import create_deep_linked_url
+from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapter import Capability, degrade, placement
 from bot.core import BotCore
-from contract.messages import Attachment, Button, Incoming, Reply
+from contract.delivery import Delivery, Failed, RetryAfter, Sender, Sent
+from contract.messages import Attachment, Button, Incoming, Recipient, Reply
 from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator
-from storage.db import transaction
-from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
@@ -56,7 +68,14 @@ COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 # Telegram serves bots files of at most 20 MB (getFile refuses larger ones).
 MAX_DOWNLOAD = 20 * 1024 * 1024
 # A RetryAfter (HTTP 429) is waited out for `retry_after` seconds, then the request is sent once more.
+# Answers: a RetryAfter (HTTP 429) is waited out for `retry_after` seconds, then the request is sent once more.
 FLOOD_RETRIES = 1
+# Messages the bot starts: passed as rate_limit_args, a 429 is reported at once for the dispatcher to reschedule.
+NO_WAIT = -1  # not 0: PTB drops a falsy rate_limit_args
+# Seconds to wait after a network error, doubled for each one in a row, at most MAX_BACKOFF.
+NETWORK_BACKOFF = 5.0
+MAX_BACKOFF = 300.0
+CAPABILITIES: frozenset[Capability] = frozenset({"buttons", "edit", "files"})
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +150,29 @@ def _shorten(text: str) -> str:
     return text if len(text) <= MAX_COMMAND_DESCRIPTION else text[: MAX_COMMAND_DESCRIPTION - 1] + "…"
 
 
+class FloodLimiter(AIORateLimiter):
+    """PTB's rate limiter, except that a request sent with `rate_limit_args=NO_WAIT` is never retried."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if rate_limit_args == NO_WAIT:
+            # The dispatcher of bot-started messages paces them itself; a 429 goes back to it.
+            return await callback(*args, **kwargs)
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+
 class TelegramAdapter:
     """One bot: a PTB Application wired to the core. Use as `async with TelegramAdapter(core):`."""
+
+    platform = PLATFORM
+    capabilities = CAPABILITIES
 
     def __init__(self, core: BotCore) -> None:
         settings = core.settings
@@ -141,12 +181,14 @@ class TelegramAdapter:
         self.core = core
         self.username = ""
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Network errors in a row while sending, for the backoff.
+        self._network_failures = 0
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(settings.telegram_token)
             .base_url(settings.telegram_api_url)
             .base_file_url(file_url_for(settings.telegram_api_url))
-            .rate_limiter(AIORateLimiter(max_retries=FLOOD_RETRIES))
+            .rate_limiter(FloodLimiter(max_retries=FLOOD_RETRIES))
             .build()
         )
         app = self.application
@@ -176,6 +218,23 @@ class TelegramAdapter:
         self.core.listeners.setdefault(ORGANISERS_CHANGED, []).append(self.organisers_changed)
         await self.publish_commands()
         await self.application.start()
+
+    def routes(self) -> list[web.RouteDef]:
+        """`/telegram/webhook` in webhook mode; nothing in polling mode."""
+        from bot.http import telegram_routes
+
+        settings = self.core.settings
+        if settings.telegram_webhook_url and settings.telegram_webhook_secret:
+            return telegram_routes(self, settings.telegram_webhook_secret)
+        return []
+
+    async def listen(self) -> None:
+        """Register the webhook (the HTTP server already listens), or poll getUpdates."""
+        settings = self.core.settings
+        if settings.telegram_webhook_url and settings.telegram_webhook_secret:
+            await self.set_webhook(settings.telegram_webhook_url, settings.telegram_webhook_secret)
+        else:
+            await self.start_polling()
 
     async def start_polling(self, *, timeout: float = 10) -> None:
         """Fetch updates with getUpdates (this also removes any webhook)."""
@@ -219,7 +278,9 @@ class TelegramAdapter:
 
     async def publish_commands(self) -> None:
         """The `/` menu in each language (Telegram picks it by the user's language), admin menu for organisers."""
-        organisers = await asyncio.to_thread(self._organiser_chats)
+        # In a private chat the chat id is the user id.
+        ids = await asyncio.to_thread(self.core.organisers, PLATFORM)
+        organisers = sorted(int(user_id) for user_id in ids if user_id.lstrip("-").isdigit())
         bot = self.application.bot
         for language in (None, *SUPPORTED):
             translator = Translator(language or DEFAULT)
@@ -233,14 +294,6 @@ class TelegramAdapter:
             except TelegramError as exc:
                 # A menu is a convenience: the bot answers typed commands without it.
                 log.warning("could not publish the %s command menu: %s", language or "default", exc)
-
-    def _organiser_chats(self) -> list[int]:
-        prefix = f"{PLATFORM}:"
-        ids = {actor.removeprefix(prefix) for actor in self.core.settings.admins if actor.startswith(prefix)}
-        with transaction(self.core.sessions) as session:
-            ids.update(granted_organisers(session, self.core.event_id, PLATFORM))
-        # In a private chat the chat id is the user id.
-        return sorted(int(user_id) for user_id in ids if user_id.lstrip("-").isdigit())
 
     # -- updates in -------------------------------------------------------------------------
 
@@ -334,9 +387,9 @@ class TelegramAdapter:
             return
         status = change.new_chat_member.status
         if status == ChatMemberStatus.BANNED:
-            await asyncio.to_thread(self._mark_unreachable, str(change.chat.id))
+            await asyncio.to_thread(self.core.person_blocked, PLATFORM, str(change.chat.id))
         elif status == ChatMemberStatus.MEMBER:
-            await asyncio.to_thread(self._mark_reachable, str(change.from_user.id))
+            await asyncio.to_thread(self.core.person_unblocked, PLATFORM, str(change.from_user.id))
 
     async def on_migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup and got a new id: keep its subscription."""
@@ -344,7 +397,7 @@ class TelegramAdapter:
         if message is None or message.migrate_to_chat_id is None:
             return
         old, new = str(message.chat.id), str(message.migrate_to_chat_id)
-        await asyncio.to_thread(self._move_channel, old, new)
+        await asyncio.to_thread(self.core.chat_moved, PLATFORM, old, new)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Anything a callback raised: logged, never fatal."""
@@ -356,47 +409,82 @@ class TelegramAdapter:
         """Hand the message to the core, then render its replies in order."""
         replies = await asyncio.to_thread(self.core.handle, incoming)
         editable = query.message if query is not None and isinstance(query.message, Message) else None
+        asked = incoming.raw.message if query is None and isinstance(incoming.raw, Update) else None
         for reply in replies:
+            reply = degrade(reply, self.capabilities)
+            recipient, quote_asker = placement(incoming, reply, self.capabilities)
             edit = None
             if reply.edit and editable is not None and reply.attachment is None and reply.to is None:
                 # One message is edited in place; any later reply is a new message.
                 edit, editable = editable, None
-            target = incoming.chat_id
-            if reply.to is not None:
-                # In a private chat on Telegram the chat id is the person's user id.
-                target = reply.to.chat_id or reply.to.user_id or target
-            await self.deliver(target, reply, edit)
+            quote = asked.message_id if quote_asker and asked is not None else None
+            await self.send(recipient, reply, edit=edit, quote=quote, wait=True)
 
-    async def deliver(self, chat_id: str, reply: Reply, edit: Message | None = None) -> bool:
-        """Send (or edit into `edit`) one reply; Telegram's refusals are recorded and logged, never raised."""
+    async def deliver(self, recipient: Recipient, reply: Reply) -> Delivery:
+        """Send a message the bot starts; a 429 is reported (RetryAfter), not waited out, so it can be rescheduled."""
+        return await self.send(recipient, degrade(reply, self.capabilities), wait=False)
+
+    @property
+    def sender(self) -> Sender:
+        return self
+
+    async def send(
+        self,
+        recipient: Recipient,
+        reply: Reply,
+        *,
+        edit: Message | None = None,
+        quote: int | None = None,
+        wait: bool = False,
+    ) -> Delivery:
+        """Send (or edit into `edit`) one reply; Telegram's refusals become a Delivery, logged, never raised.
+
+        `wait`: a 429 is waited out once (answers to people); otherwise it is reported at once.
+        """
+        if recipient.platform != PLATFORM:
+            return Failed("refused", f"not a Telegram recipient: {recipient}")
+        # In a private chat on Telegram the chat id is the person's user id.
+        chat_id = recipient.chat_id or recipient.user_id or ""
         try:
-            if reply.attachment is not None:
-                await self._send_file(chat_id, reply)
-            else:
-                await self._send_text(chat_id, reply, edit)
-            return True
-        except Forbidden as exc:
-            await self._refused(chat_id, exc)
-        except BadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                log.warning("Telegram chat %s not found: reply dropped", chat_id)
-            else:
-                log.error("Telegram refused a reply to chat %s: %s", chat_id, exc.message)
-        except RetryAfter as exc:
-            log.error("flood control still active for chat %s after waiting: %s", chat_id, exc)
+            message_id = await self._render(chat_id, reply, edit, quote, wait)
+        except ChatMigrated as exc:
+            new = str(exc.new_chat_id)
+            log.info("Telegram group %s became %s: subscription moved, message sent there", chat_id, new)
+            await asyncio.to_thread(self.core.chat_moved, PLATFORM, chat_id, new)
+            return await self.send(Recipient.chat(PLATFORM, new), reply, quote=None, wait=wait)
         except TelegramError as exc:
-            log.error("could not deliver a reply to chat %s: %s", chat_id, exc)
-        return False
+            outcome = delivery_failure(exc, self._network_failures)
+            if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+                self._network_failures += 1
+            await self._refused(chat_id, exc, outcome)
+            return outcome
+        self._network_failures = 0
+        return Sent(str(message_id))
 
-    async def _send_text(self, chat_id: str, reply: Reply, edit: Message | None) -> None:
+    async def _render(self, chat_id: str, reply: Reply, edit: Message | None, quote: int | None, wait: bool) -> int:
+        """The id of the (last) message sent or edited."""
+        flood: dict[str, Any] = {} if wait else {"rate_limit_args": NO_WAIT}
+        if quote is not None:
+            flood["reply_parameters"] = ReplyParameters(quote, allow_sending_without_reply=True)
+        if reply.attachment is not None:
+            return await self._send_file(chat_id, reply, flood)
+        return await self._send_text(chat_id, reply, edit, flood)
+
+    async def _send_text(self, chat_id: str, reply: Reply, edit: Message | None, flood: dict[str, Any]) -> int:
         chunks = split_text(reply.text)
         markup = keyboard(reply.buttons)
         bot = self.application.bot
+        message_id = 0
         for number, chunk in enumerate(chunks, start=1):
             chunk_markup = markup if number == len(chunks) else None
             if number == 1 and edit is not None and await self._edit(edit, chunk, chunk_markup):
+                message_id = edit.message_id
                 continue
-            await bot.send_message(chat_id, chunk, reply_markup=chunk_markup)
+            sent = await bot.send_message(chat_id, chunk, reply_markup=chunk_markup, **flood)
+            message_id = sent.message_id
+            # Only the first piece answers the asker's message.
+            flood.pop("reply_parameters", None)
+        return message_id
 
     async def _edit(self, message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
         """Replace the text and keyboard of `message`; False when it cannot be edited (then send anew)."""
@@ -411,45 +499,79 @@ class TelegramAdapter:
             return False
         return True
 
-    async def _send_file(self, chat_id: str, reply: Reply) -> None:
+    async def _send_file(self, chat_id: str, reply: Reply, flood: dict[str, Any]) -> int:
         attachment = reply.attachment
         assert attachment is not None
         markup = keyboard(reply.buttons)
         caption = reply.text.strip() or None
+        bot = self.application.bot
         if caption is not None and utf16_len(caption) > MAX_CAPTION:
             for chunk in split_text(caption):
-                await self.application.bot.send_message(chat_id, chunk)
+                await bot.send_message(chat_id, chunk, **flood)
+                flood.pop("reply_parameters", None)
             caption = None
         upload = InputFile(attachment.content, filename=attachment.filename)
         upload.mimetype = attachment.mime
+        sent: Message
         if attachment.kind == "image":
-            await self.application.bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup)
+            sent = await bot.send_photo(chat_id, upload, caption=caption, reply_markup=markup, **flood)
         else:
-            await self.application.bot.send_document(chat_id, upload, caption=caption, reply_markup=markup)
+            sent = await bot.send_document(chat_id, upload, caption=caption, reply_markup=markup, **flood)
+        return int(sent.message_id)
 
-    async def _refused(self, chat_id: str, exc: Forbidden) -> None:
-        if chat_id.startswith("-"):
+    async def _refused(self, chat_id: str, exc: TelegramError, outcome: Delivery) -> None:
+        """Log a refusal the way an operator needs it; a person who blocked the bot is recorded unreachable."""
+        if isinstance(outcome, RetryAfter):
+            log.warning(
+                "Telegram could not take a message for chat %s now (%s): retry after %ss", chat_id, exc, outcome.seconds
+            )
+        elif isinstance(outcome, Failed) and outcome.reason == "not-member":
             log.warning(
                 "Telegram group %s refused a message (%s); an organiser can /admin unsubscribe %s:%s",
                 chat_id,
-                exc.message,
+                exc,
                 PLATFORM,
                 chat_id,
             )
-            return
-        log.info("Telegram user %s blocked the bot: no more private messages", chat_id)
-        await asyncio.to_thread(self._mark_unreachable, chat_id)
+        elif isinstance(outcome, Failed) and outcome.reason == "blocked":
+            log.info("Telegram user %s blocked the bot: no more private messages", chat_id)
+            await asyncio.to_thread(self.core.person_blocked, PLATFORM, chat_id)
+        elif isinstance(outcome, Failed) and outcome.reason == "chat-gone":
+            log.warning("Telegram chat %s not found: message dropped (%s)", chat_id, exc)
+            if not chat_id.startswith("-"):
+                # A deleted account cannot be written to any more either.
+                await asyncio.to_thread(self.core.person_blocked, PLATFORM, chat_id)
+        else:
+            log.error("Telegram refused a message to chat %s: %s", chat_id, exc)
+            if isinstance(exc, Forbidden) and not chat_id.startswith("-"):
+                # The person cannot be written to first (e.g. never opened the bot): as before, not again.
+                await asyncio.to_thread(self.core.person_blocked, PLATFORM, chat_id)
 
-    # -- storage (run in a worker thread) -------------------------------------------------
 
-    def _mark_unreachable(self, chat_id: str) -> None:
-        with transaction(self.core.sessions) as session:
-            mark_unreachable(session, PLATFORM, chat_id, self.core.clock.now())
-
-    def _mark_reachable(self, user_id: str) -> None:
-        with transaction(self.core.sessions) as session:
-            mark_reachable(session, PLATFORM, user_id)
-
-    def _move_channel(self, old: str, new: str) -> None:
-        with transaction(self.core.sessions) as session:
-            move_channel(session, PLATFORM, old, new)
+def delivery_failure(exc: TelegramError, network_failures: int) -> Delivery:
+    """What a Bot API error means for a message: retry later, or never (with the reason)."""
+    detail = str(exc.message)
+    words = detail.lower()
+    if isinstance(exc, TelegramRetryAfter):
+        with warnings.catch_warnings():
+            # PTB warns that retry_after will become a timedelta: both are read.
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        return RetryAfter(seconds, detail)
+    if isinstance(exc, Forbidden):
+        if "blocked by the user" in words:
+            return Failed("blocked", detail)
+        if "kicked" in words or "not a member" in words:
+            return Failed("not-member", detail)
+        if "deactivated" in words:
+            return Failed("chat-gone", detail)
+        return Failed("refused", detail)
+    if isinstance(exc, BadRequest):
+        if "chat not found" in words or "deactivated" in words:
+            return Failed("chat-gone", detail)
+        return Failed("refused", detail)
+    if isinstance(exc, NetworkError):
+        # Telegram unreachable or answering 5xx: back off, longer each time in a row.
+        return RetryAfter(min(NETWORK_BACKOFF * 2**network_failures, MAX_BACKOFF), detail)
+    return Failed("refused", detail)

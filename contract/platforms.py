@@ -8,6 +8,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Platform:
     key: str
+    # The platform's name as people know it (in lists such as an invite's one-tap links).
+    name: str = ""
     # How a person types command `name` here: "/{name}" (Telegram, console) or "/rencontres {name}" (Slack).
     command_format: str = "/{name}"
     # Whether people can be written to first in a private chat (nudges): false for the console's one user.
@@ -20,12 +22,12 @@ class Platform:
 
 
 PLATFORMS: dict[str, Platform] = {
-    "console": Platform("console"),
-    "telegram": Platform("telegram"),
-    "slack": Platform("slack", command_format="/rencontres {name}"),
+    "console": Platform("console", "Console"),
+    "telegram": Platform("telegram", "Telegram"),
+    "slack": Platform("slack", "Slack", command_format="/rencontres {name}"),
 }
 
 
 def platform(key: str) -> Platform:
     """The platform `key`; an unknown one spells commands the usual way."""
-    return PLATFORMS.get(key) or Platform(key)
+    return PLATFORMS.get(key) or Platform(key, key)

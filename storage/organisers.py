@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contract.platforms import PLATFORMS
 from locales import N_
 from storage import audit
 from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Slot, Workshop
@@ -27,7 +28,6 @@ CODE_LENGTH = 10
 NAME_MAX = 200
 KIND_MAX = 40
 EDITABLE_FIELDS = ("name_fr", "name_ja", "country", "kind", "status", "steering")
-PLATFORMS = ("console", "telegram", "slack")
 # Status words organisers type besides the keys: Doc 5's French labels, the Japanese and English ones.
 STATUS_WORDS = {
     "à l'étude": "considering",

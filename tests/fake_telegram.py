@@ -3,7 +3,8 @@
 It answers the methods the bot uses with Telegram's JSON (`{"ok": true, "result": …}`)
 and serves the documents people sent (getFile, then `/file/bot<token>/<path>`),
 records every request with its monotonic time, long-polls getUpdates from a queue, and
-fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found).
+fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found), once or for
+every message to one chat (a person who blocked the bot, a group that removed it).
 Also: update builders, and a guard that makes any non-loopback connection fail the test.
 """
 
@@ -32,7 +33,15 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 # Parameters PTB sends JSON-encoded; the others arrive as plain strings.
-JSON_PARAMETERS = {"reply_markup", "commands", "scope", "allowed_updates", "entities", "link_preview_options"}
+JSON_PARAMETERS = {
+    "reply_markup",
+    "reply_parameters",
+    "commands",
+    "scope",
+    "allowed_updates",
+    "entities",
+    "link_preview_options",
+}
 # Telegram serves bots files of at most 20 MB.
 MAX_BOT_DOWNLOAD = 20 * 1024 * 1024
 T = TypeVar("T")
@@ -55,6 +64,8 @@ class Failure:
     status: int
     description: str
     retry_after: int | None = None
+    # Telegram's answer to a message sent to a group that became a supergroup.
+    migrate_to_chat_id: int | None = None
 
 
 class FakeTelegram:
@@ -73,6 +84,7 @@ class FakeTelegram:
         self._failures: dict[str, list[Failure]] = {}
         # Documents people sent, by file_id: what getFile and the file download serve.
         self.files: dict[str, tuple[str, bytes]] = {}
+        self._refusing: dict[int, Failure] = {}
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -128,9 +140,24 @@ class FakeTelegram:
             raise AssertionError(f"expected {count} {method} within {timeout}s; the bot called {seen}") from None
         return self.calls_to(method)
 
-    def fail_next(self, method: str, status: int, description: str, *, retry_after: int | None = None) -> None:
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         """Answer the next call to `method` with this error instead of the result."""
-        self._failures.setdefault(method, []).append(Failure(status, description, retry_after))
+        self._failures.setdefault(method, []).append(Failure(status, description, retry_after, migrate_to_chat_id))
+
+    def refuse_chat(self, chat_id: int, status: int, description: str, *, retry_after: int | None = None) -> None:
+        """Answer every message sent to `chat_id` with this error (e.g. 403 blocked) until `accept_chat`."""
+        self._refusing[chat_id] = Failure(status, description, retry_after)
+
+    def accept_chat(self, chat_id: int) -> None:
+        self._refusing.pop(chat_id, None)
 
     # -- updates --------------------------------------------------------------------------
 
@@ -245,10 +272,12 @@ class FakeTelegram:
         self.calls.append(call)
         await self._notify()
         failures = self._failures.get(method)
-        if failures:
-            failure = failures.pop(0)
+        refusing = self._refusing.get(_chat_of(params)) if method.startswith("send") else None
+        if failures or refusing:
+            failure = failures.pop(0) if failures else refusing
+            assert failure is not None
             call.result = failure.description
-            return _error(failure.status, failure.description, failure.retry_after)
+            return _error(failure.status, failure.description, failure.retry_after, failure.migrate_to_chat_id)
         handler: Callable[[Call], Awaitable[web.Response]] | None = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
@@ -404,14 +433,25 @@ async def _read_parameters(request: web.Request) -> tuple[dict[str, Any], dict[s
     return params, files
 
 
+def _chat_of(params: dict[str, Any]) -> int | None:
+    try:
+        return int(params["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _ok(result: Any) -> web.Response:
     return web.json_response({"ok": True, "result": result})
 
 
-def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+def _error(
+    status: int, description: str, retry_after: int | None = None, migrate_to_chat_id: int | None = None
+) -> web.Response:
     body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
     if retry_after is not None:
         body["parameters"] = {"retry_after": retry_after}
+    if migrate_to_chat_id is not None:
+        body["parameters"] = {"migrate_to_chat_id": migrate_to_chat_id}
     return web.json_response(body, status=status)
 
 

@@ -9,13 +9,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.telegram import MAX_TEXT, file_url_for, split_text, utf16_len
-from contract.messages import Attachment, Button, Reply
+from contract.delivery import Failed, Sent
+from contract.messages import Attachment, Button, Recipient, Reply
 from locales import Translator
 from storage.models import ChatUser
 from tests.fake_telegram import BOT_USER, forbid_network, run
 from tests.telegram_harness import methods, telegram_bot, texts
 
 ORGANISER_ID = 9001
+HIKARI = Recipient.chat("telegram", "7001")
 
 
 @pytest.fixture(autouse=True)
@@ -71,13 +73,13 @@ def test_a_missing_chat_is_logged_and_nothing_crashes(core, caplog):
     async def scenario():
         async with telegram_bot(core) as bot:
             bot.fake.fail_next("sendMessage", 400, "Bad Request: chat not found")
-            delivered = await bot.adapter.deliver("-100999", Reply("Rappel"))
+            delivered = await bot.adapter.deliver(Recipient.chat("telegram", "-100999"), Reply("Rappel"))
             after = await bot.person(7001, "Hikari", "ja").send("/help")
             return delivered, after
 
     with caplog.at_level(logging.WARNING, logger="bot.telegram"):
         delivered, after = run(scenario())
-    assert delivered is False
+    assert delivered == Failed("chat-gone", "Chat not found")
     assert "-100999 not found" in caplog.text
     assert methods(after) == ["sendMessage"]
 
@@ -89,7 +91,7 @@ def test_a_long_answer_is_split_under_4096_at_line_ends_with_the_buttons_last(co
     async def scenario():
         async with telegram_bot(core) as bot:
             reply = Reply(long_text, buttons=((Button("OK", "cmd:status"),),))
-            await bot.adapter.deliver("7001", reply)
+            await bot.adapter.deliver(HIKARI, reply)
             return bot.fake.calls_to("sendMessage")
 
     sent = run(scenario())
@@ -116,8 +118,11 @@ def test_files_arrive_as_documents_or_photos_with_the_text_as_caption(core):
         async with telegram_bot(core) as bot:
             sheet = Attachment("doc5.csv", b"a;b\n1;2\n", "text/csv")
             chart = Attachment("stats.png", b"\x89PNG\r\n\x1a\nfake", "image/png", kind="image")
-            await bot.adapter.deliver("7001", Reply("Doc 5", attachment=sheet))
-            await bot.adapter.deliver("7001", Reply("x" * 2000, attachment=chart))
+            delivered = [
+                await bot.adapter.deliver(HIKARI, Reply("Doc 5", attachment=sheet)),
+                await bot.adapter.deliver(HIKARI, Reply("x" * 2000, attachment=chart)),
+            ]
+            assert all(isinstance(d, Sent) for d in delivered)
             return bot.fake.calls
 
     calls = run(scenario())

@@ -8,13 +8,14 @@ import os
 import signal
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.app import serve
+from bot.app import run_platforms, serve
 from bot.config import ConfigError, Settings
 from bot.http import TELEGRAM_SECRET_HEADER, TELEGRAM_WEBHOOK_PATH, bound_port, build_app, start_server, telegram_routes
 from storage.models import ChatUser
@@ -131,3 +132,32 @@ def test_rencontres_bot_run_answers_then_stops_cleanly_on_sigterm(database_url, 
     assert "configured platforms: telegram" in stderr
     assert "stopped." in stderr
     assert "/help" in sent[0]
+
+
+def test_run_in_polling_mode_answers_healthz_on_http_port(core):
+    async def scenario():
+        async with FakeTelegram() as fake:
+            port = _free_port()
+            core.settings = replace(
+                core.settings,
+                telegram_token=TOKEN,
+                telegram_api_url=fake.api_url,
+                http_host="127.0.0.1",
+                http_port=port,
+            )
+            stop = asyncio.Event()
+            running = asyncio.create_task(run_platforms(core, stop))
+            await fake.wait_for("getUpdates")  # polling, and (started before it) the HTTP server
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    health = (response.status, await response.json())
+                async with http.post(f"http://127.0.0.1:{port}{TELEGRAM_WEBHOOK_PATH}", json={}) as response:
+                    webhook_status = response.status
+            stop.set()
+            await running
+            return health, webhook_status, fake.webhook
+
+    health, webhook_status, webhook = run(scenario())
+    assert health == (200, {"status": "ok", "database": "ok"})
+    assert webhook_status == 404  # polling: no webhook route is served
+    assert webhook == {}

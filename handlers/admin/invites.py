@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contract.messages import Reply
+from contract.platforms import platform as platform_named
 from handlers.admin.common import date_label, parse_pairs, refuse
 from handlers.context import ORGANISERS_CHANGED, Context, Refusal
 from handlers.router import Router
@@ -17,8 +18,6 @@ from storage.organisers import (
     revoke_admin,
     revoke_invite,
 )
-
-PLATFORM_NAMES = {"telegram": "Telegram", "slack": "Slack", "console": "Console"}
 
 
 def register(router: Router) -> None:
@@ -74,9 +73,7 @@ def invite(ctx: Context, args: str) -> Reply:
     ]
     for platform, link in sorted(ctx.join_links(created.code).items()):
         lines.append(
-            ctx._("One-tap link ({platform}): {link}").format(
-                platform=PLATFORM_NAMES.get(platform, platform), link=link
-            )
+            ctx._("One-tap link ({platform}): {link}").format(platform=platform_named(platform).name, link=link)
         )
     return Reply("\n".join(lines))
 

@@ -1,0 +1,80 @@
+"""What every platform adapter gives `rencontres-bot run`, and the one fallback for what it cannot render.
+
+An adapter turns platform input into `Incoming`, renders `Reply`s its own way, sends the
+messages the bot starts (its `sender`), and may serve HTTP routes on the one server of `run`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Literal, Protocol
+
+from aiohttp import web
+
+from contract.delivery import Sender
+from contract.messages import Incoming, Recipient, Reply
+
+# What a platform can show: inline buttons, a message edited in place, files, a message only one
+# person in a chat sees (Slack's ephemeral messages), a whole form at once (a Slack modal).
+Capability = Literal["buttons", "edit", "files", "ephemeral", "whole-forms"]
+
+
+class Adapter(Protocol):
+    """One chat platform inside `rencontres-bot run`."""
+
+    platform: str
+    capabilities: frozenset[Capability]
+
+    @property
+    def sender(self) -> Sender:
+        """Delivers the messages the bot starts (nudges, announcements) on this platform."""
+        ...
+
+    def routes(self) -> list[web.RouteDef]:
+        """HTTP routes this adapter serves on the shared server (a webhook), possibly none."""
+        ...
+
+    async def start(self) -> None:
+        """Log in and get ready to answer; nothing arrives yet."""
+        ...
+
+    async def listen(self) -> None:
+        """Start receiving (poll, open a socket, or register a webhook): the HTTP server already listens."""
+        ...
+
+    async def stop(self) -> None: ...
+
+
+def placement(incoming: Incoming, reply: Reply, capabilities: frozenset[Capability]) -> tuple[Recipient, bool]:
+    """Where an answer to `incoming` is shown, and whether as a reply to the asker's own message.
+
+    `to` wins (a chat, or a person: their private chat). A reply for the asker only, from a group,
+    on a platform without ephemeral messages, stays in that group, quoting the asker's message so
+    it is clear whom it concerns.
+    """
+    if reply.to is not None:
+        return reply.to, False
+    here = Recipient.chat(incoming.platform, incoming.chat_id)
+    asker_only = reply.visibility == "asker" and incoming.is_group and "ephemeral" not in capabilities
+    return here, asker_only
+
+
+def degrade(reply: Reply, capabilities: frozenset[Capability]) -> Reply:
+    """`reply` as a platform with these capabilities can show it: the one fallback for each missing one.
+
+    no edit: a new message; no buttons: their labels listed under the text (typed commands still
+    work); no files: the file's name under the text. Ephemeral: see `placement`.
+    """
+    changes: dict[str, object] = {}
+    text = reply.text
+    if reply.edit and "edit" not in capabilities:
+        changes["edit"] = False
+    if reply.buttons and "buttons" not in capabilities:
+        text = "\n".join([text, *(f"• {button.label}" for button in reply.all_buttons)])
+        changes["buttons"] = ()
+    if reply.attachment is not None and "files" not in capabilities:
+        text = f"{text}\n📎 {reply.attachment.filename}"
+        changes["attachment"] = None
+    if text != reply.text:
+        changes["text"] = text
+    return dataclasses.replace(reply, **changes) if changes else reply  # type: ignore[arg-type]
