@@ -195,7 +195,10 @@ class Form:
     def clean(
         self, ctx: Context, collectivity: Collectivity, raw: Mapping[str, Any]
     ) -> tuple[dict[str, Any], dict[str, str]]:
-        """Every field's typed, checked value and every field's error; then the whole form's errors."""
+        """Every valid field's typed value, and every error: each field's own, then the whole form's.
+
+        The whole-form check sees only the fields that passed (a rule on two fields skips a missing one),
+        so one submission names every field to correct."""
         values: dict[str, Any] = {}
         errors: dict[str, str] = {}
         for f in self.fields(ctx, collectivity):
@@ -203,9 +206,7 @@ class Form:
                 values[f.name] = f.check(ctx, f.coerce(raw.get(f.name)), values)
             except FieldError as error:
                 errors[f.name] = error.message
-        if not errors:
-            errors = self.check(ctx, values)
-        return values, errors
+        return values, {**self.check(ctx, values), **errors}
 
     def submit(self, ctx: Context, submission: Submission) -> Reply:
         """A whole submission: refused with each field's error (nothing written), or finished as the dialog does."""

@@ -434,7 +434,7 @@ def _fields(ctx: Context, collectivity: Collectivity) -> tuple[Field, ...]:
 
 def _one_summary(ctx: Context, values: Mapping[str, Any]) -> dict[str, str]:
     """The whole form: a summary in French or in Japanese (both fields are told)."""
-    if values.get("summary_fr") or values.get("summary_ja"):
+    if "summary_fr" not in values or "summary_ja" not in values or values["summary_fr"] or values["summary_ja"]:
         return {}
     message = explain(ctx, ParticipationError("abstract_summary")).message
     return {"summary_fr": message, "summary_ja": message}

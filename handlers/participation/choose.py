@@ -207,7 +207,7 @@ def _fields(ctx: Context, _collectivity: Collectivity) -> tuple[Field, ...]:
 
 def _different(ctx: Context, values: Mapping[str, Any]) -> dict[str, str]:
     """The whole form: two different workshops (the rule of storage.participation.choose, said per field)."""
-    if values["first"] != values["second"]:
+    if "first" not in values or values.get("first") != values.get("second"):
         return {}
     error = ParticipationError("same_twice", workshop=_workshop(ctx, values["first"]))
     return {"second": explain(ctx, error).message}
