@@ -15,6 +15,7 @@ from typing import Any
 from contract.messages import ChoiceView, FieldKind, FieldView, FormView, Reply, Submission
 from contract.numbers import parse_int
 from handlers.context import Context, Refusal
+from handlers.router import clean_text
 from storage.models import Collectivity
 from storage.participation import ParticipationError
 
@@ -106,7 +107,7 @@ class Field:
         return checked
 
     def coerce(self, raw: Any) -> Any:
-        """A submitted value in this field's type (see contract.messages.FieldKind), or FieldError."""
+        """A submitted value in this field's type (see contract.messages.FieldKind); `check` refuses what is not."""
         if raw is None:
             return None
         if self.kind == "number":
@@ -133,7 +134,8 @@ class Field:
                 items.append({sub.name: sub.coerce(item.get(sub.name)) for sub in self.fields})
             # A modal's empty rows are no persons.
             return [item for item in items if any(v not in (None, "") for v in item.values())]
-        return str(raw).strip()
+        # Normalised as typed text is (full-width letters and digits, no control characters).
+        return clean_text(str(raw))
 
     def view(self, value: Any = None) -> FieldView:
         return FieldView(

@@ -263,7 +263,7 @@ def press(ctx: Context, payload: str) -> Reply:
 def _finish(ctx: Context, state: FormState) -> Reply:
     """The last step: the whole form checked as a submission is, then written."""
     collectivity = form_collectivity(ctx, state)
-    _workshop_by_id(ctx, state.data["workshop"])
+    _workshop_by_id(ctx, state.data["workshop"])  # a workshop removed meanwhile closes the form (FormOutdated)
     values, errors = ABSTRACT.clean(ctx, collectivity, _values(ctx, state))
     if errors:
         raise Refusal(next(iter(errors.values())))

@@ -115,7 +115,7 @@ def _buttons(ctx: Context, state: FormState) -> Buttons:
 
 def _pick(ctx: Context, workshop: Workshop) -> Reply:
     collectivity = _allowed(ctx)
-    state = ctx.session.get(FormState, ctx.user.id)
+    state = ctx.form_state()
     if state is None or state.form != FORM:
         state = start_form(ctx, FORM, "first", {"collectivity": collectivity.id})
     if state.step == "first":
