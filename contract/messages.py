@@ -71,6 +71,52 @@ class Submission:
     context: str = ""
 
 
+# What a form field holds. In a Submission's values: "text" a str, "number" an int (or its digits),
+# "choice" one choice's value, "yesno" a bool (or "yes"/"no"), "group" a list of {sub-field: value}.
+FieldKind = Literal["text", "number", "choice", "yesno", "group"]
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    """One answer a choice field offers: the value submitted and the label shown."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class FieldView:
+    """One field of a form as a platform renders it whole (a Slack modal block)."""
+
+    name: str
+    kind: FieldKind
+    label: str
+    required: bool = True
+    # A number's bounds, or a group's number of items.
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int | None = None
+    # A long text (a summary): a multi-line input.
+    multiline: bool = False
+    choices: tuple[ChoiceView, ...] = ()
+    # The answer already given (prefilled), in the Submission's value format.
+    value: Any = None
+    # A group's fields, repeated for each item (a delegation's persons).
+    fields: tuple[FieldView, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormView:
+    """A whole form to render at once; step-by-step platforms ignore it and show the reply's question."""
+
+    form: str
+    title: str
+    submit: str
+    fields: tuple[FieldView, ...]
+    # Sent back as Submission.context: what the form was opened for (a collectivity id).
+    context: str = ""
+
+
 @dataclass(frozen=True)
 class Incoming:
     """A message, a button press, a whole form or a file from one person in one chat."""
@@ -121,6 +167,8 @@ class Reply:
     numbers: TypedNumbers = "position"
     # Each field's error when a whole form was refused (field name -> sentence), for a modal to show.
     field_errors: Mapping[str, str] = field(default_factory=dict)
+    # The form this reply starts, for a platform that renders forms whole (a Slack modal).
+    form: FormView | None = None
 
     @property
     def expects_number(self) -> bool:

@@ -6,7 +6,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from contract.messages import MAX_ACTION_BYTES, Button, Reply
+from contract.messages import MAX_ACTION_BYTES, Button, Reply, Submission
 from handlers.context import Context, FormOutdated, Refusal
 from storage.models import FormState
 
@@ -14,6 +14,7 @@ Result = Reply | list[Reply]
 CommandHandler = Callable[[Context, str], Result]
 FormHandler = Callable[[Context, FormState, str], Result]
 FormQuestion = Callable[[Context, FormState], Reply]
+SubmissionHandler = Callable[[Context, Submission], Result]
 
 # Longer input than this is not a command anyone types; refuse before parsing it.
 MAX_INPUT_CHARS = 4000
@@ -48,6 +49,8 @@ class Router:
     form_questions: dict[str, FormQuestion] = field(default_factory=dict)
     # What a file sent without a command does (an organiser's list to import), if anything.
     file_handler: CommandHandler | None = None
+    # Each form's whole submission (a Slack modal), by form name.
+    submissions: dict[str, SubmissionHandler] = field(default_factory=dict)
 
     def command(
         self, name: str, summary: str, usage: str = "", *, private: bool = False
@@ -106,6 +109,15 @@ class Router:
         self.file_handler = handler
         return handler
 
+    def submission(self, name: str) -> Callable[[SubmissionHandler], SubmissionHandler]:
+        """Register the handler of form `name` submitted whole."""
+
+        def register(handler: SubmissionHandler) -> SubmissionHandler:
+            self.submissions[name] = handler
+            return handler
+
+        return register
+
     def dispatch(self, ctx: Context) -> list[Reply]:
         try:
             return self._dispatch(ctx)
@@ -125,6 +137,8 @@ class Router:
 
     def _dispatch(self, ctx: Context) -> list[Reply]:
         incoming = ctx.incoming
+        if incoming.submission is not None:
+            return self._submit(ctx, incoming.submission)
         if incoming.action is not None:
             prefix, _, payload = incoming.action.partition(":")
             action = self.actions.get(prefix)
@@ -176,6 +190,15 @@ class Router:
                 **ctx.commands("programme", "status", "help")
             )
         )
+
+    def _submit(self, ctx: Context, submission: Submission) -> list[Reply]:
+        """A whole form: its one validation path, as the step-by-step dialog's (forms are private)."""
+        handler = self.submissions.get(submission.form)
+        if handler is None:
+            raise Refusal(ctx._("This form is no longer in progress. Send the command again to start over."))
+        if ctx.incoming.is_group:
+            raise _private_only(ctx)
+        return _as_list(handler(ctx, submission))
 
     def _form_in_the_way(self, ctx: Context, state: FormState, text: str) -> Refusal:
         """A command typed in the middle of a form: finish the form, or abandon it and run the command."""

@@ -23,21 +23,6 @@ COMMANDS = {*ROUTER.commands, "admin"}
 LITERAL = re.compile(r"(?<![\w/{])/([a-z_]+)\b|(?<![\w/}])/\{")
 # Messages where a literal command is truly meant (none today: add one with the reason).
 ALLOWED: set[str] = set()
-# Messages of handlers/participation/{confirm,choose,abstract}.py, rewritten on another branch (issue 7):
-# once that branch is merged they no longer exist, and this list must be emptied (the test says so).
-PENDING = {
-    "Each collectivity chooses exactly two workshops, ranked: for example /choose 3 1. A third one cannot be added.",
-    "Please give two different workshops, the first choice first: for example /choose 3 1.",
-    "You can change them with /choose until {date}, unless the organisers close the choices first.",
-    "Next step: the abstract of your intervention, with /abstract.",
-    "Please choose your workshops with /choose first: an abstract is for one of them.",
-    "Thank you! The abstract for {workshop} is saved. Send /abstract again to change it.",
-    "You can stop at any time with /cancel; nothing is saved before the last step.",
-    "Send /confirm to answer again.",
-    "Next step: choose two workshops, ranked, with /choose.",
-    "{name} has already declined. If it changes its mind, send /confirm.",
-    "Noted: {name} will not take part. If it changes its mind, send /confirm.",
-}
 # A registered command written as a literal in a reply, whatever the platform's spelling.
 BARE = re.compile(r"(?<![\w/])/(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")\b")
 
@@ -66,15 +51,9 @@ def test_no_message_or_translation_hard_codes_a_registered_command():
     offending = {
         (path, msgid, text)
         for path, msgid, text in catalog_messages()
-        if literal_commands(text) and msgid not in ALLOWED | PENDING
+        if literal_commands(text) and msgid not in ALLOWED
     }
     assert sorted(offending) == [], "name commands with a {placeholder} filled with ctx.command(name)"
-
-
-def test_pending_messages_still_exist():
-    """Once the other branch's messages are rewritten, their entries here must go."""
-    present = {msgid for _path, msgid, _text in catalog_messages()}
-    assert sorted(PENDING - present) == [], "these messages are gone: remove them from PENDING"
 
 
 def test_the_check_catches_a_literal_command():

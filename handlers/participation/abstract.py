@@ -1,11 +1,19 @@
-"""/abstract (a form: workshop, title, summaries fr/ja, speaker, optional partner) and /lead."""
+"""/abstract (a form: workshop, title, summaries fr/ja, speaker, optional partner) and /lead.
+
+The form is described once, in ABSTRACT (handlers/forms.py): each step checks its answer with
+ABSTRACT's field, and the last one, like a whole submission, goes through ABSTRACT.clean and
+the same storage operation.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from contract.messages import Button, Reply
+from contract.messages import Button, ChoiceView, Reply
 from handlers.context import Context, FormOutdated, Refusal
+from handlers.forms import Field, FieldError, Form, refuse_step
 from handlers.participation.common import (
     SKIP,
     Buttons,
@@ -49,6 +57,7 @@ def register(router: Router) -> None:
     router.form(FORM, ask)(answer)
     router.action("ab")(press)
     router.action("lead")(press_lead)
+    router.submission(FORM)(ABSTRACT.submit)
 
 
 def _own(ctx: Context, collectivity: Collectivity) -> list[Workshop]:
@@ -56,7 +65,11 @@ def _own(ctx: Context, collectivity: Collectivity) -> list[Workshop]:
         raise explain(ctx, ParticipationError("declined"))
     workshops = own_workshops(ctx.session, ctx.event, collectivity)
     if not workshops:
-        raise Refusal(ctx._("Please choose your workshops with /choose first: an abstract is for one of them."))
+        raise Refusal(
+            ctx._("Please choose your workshops with {choose} first: an abstract is for one of them.").format(
+                choose=ctx.command("choose")
+            )
+        )
     return workshops
 
 
@@ -70,10 +83,12 @@ def start(ctx: Context, args: str) -> Reply:
         wanted = find_workshop(ctx, args)
         if wanted not in workshops:
             raise explain(ctx, ParticipationError("not_own_workshop", workshop=wanted))
-        return _take_workshop(ctx, state, wanted)
-    if len(workshops) == 1:
-        return _take_workshop(ctx, state, workshops[0])
-    return ask(ctx, state)
+        reply = _take_workshop(ctx, state, wanted)
+    elif len(workshops) == 1:
+        reply = _take_workshop(ctx, state, workshops[0])
+    else:
+        reply = ask(ctx, state)
+    return replace(reply, form=ABSTRACT.view(ctx, collectivity, {"workshop": _values(ctx, state)["workshop"]}))
 
 
 def ask(ctx: Context, state: FormState) -> Reply:
@@ -166,15 +181,19 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
             raise Refusal.again(ctx._("Please tap one of your workshops."), ask(ctx, state))
         return _take_workshop(ctx, state, chosen)
     if step == "title":
-        if not value or len(value) > MAX_TITLE:
-            raise Refusal(ctx._("Please send a title of at most {most} characters.").format(most=MAX_TITLE))
+        try:
+            value = _field(ctx, "title").check(ctx, value, {})
+        except FieldError as error:
+            raise Refusal(error.message) from None
         update_form(ctx, state, _next_summary_step(state, None), title=value)
         return ask(ctx, state)
     if step in ("summary_fr", "summary_ja"):
         return _take_summary(ctx, state, None if value.lower() in SKIP else value)
     if step == "speaker":
-        if not value or len(value) > MAX_SPEAKER:
-            raise Refusal(ctx._("Please send the speaker's name, at most {most} characters.").format(most=MAX_SPEAKER))
+        try:
+            value = _field(ctx, "speaker").check(ctx, value, {})
+        except FieldError as error:
+            raise Refusal(error.message) from None
         update_form(ctx, state, "partner", speaker=value)
         return ask(ctx, state)
     if step == "partner":
@@ -184,11 +203,15 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
 
 def _take_summary(ctx: Context, state: FormState, summary: str | None) -> Reply:
     step = state.step
-    if summary is not None and len(summary) > MAX_SUMMARY:
-        raise Refusal(ctx._("Please keep the summary under {most} characters.").format(most=MAX_SUMMARY))
+    try:
+        summary = _field(ctx, step).check(ctx, summary, {})
+    except FieldError as error:
+        raise Refusal(error.message) from None
     following = _next_summary_step(state, step)
-    if following == "speaker" and summary is None and not any(state.data.get(f"summary_{x}") for x in ("fr", "ja")):
-        raise explain(ctx, ParticipationError("abstract_summary"), ask(ctx, state).buttons)
+    if following == "speaker":
+        missing = _one_summary(ctx, {**_values(ctx, state), step: summary})
+        if missing:
+            raise Refusal(missing[step], ask(ctx, state).buttons)
     update_form(ctx, state, following, **{step: summary})
     return ask(ctx, state)
 
@@ -226,10 +249,10 @@ def press(ctx: Context, payload: str) -> Reply:
         return _take_summary(ctx, state, None)
     if kind == "p" and state.step == "partner":
         partner_id = int(value) if value.isdigit() else 0
-        if partner_id and partner_id not in {
-            c.id for c in partner_candidates(ctx.session, ctx.event, require_collectivity(ctx))
-        }:
-            raise explain(ctx, ParticipationError("partner_country"), ask(ctx, state).buttons)
+        try:
+            _partner_field(ctx, require_collectivity(ctx)).check(ctx, str(partner_id) if partner_id else None, {})
+        except FieldError as error:
+            raise refuse_step(error, ask(ctx, state)) from None
         update_form(ctx, state, "review", partner=partner_id or None)
         return ask(ctx, state)
     if kind == "ok" and state.step == "review":
@@ -238,30 +261,54 @@ def press(ctx: Context, payload: str) -> Reply:
 
 
 def _finish(ctx: Context, state: FormState) -> Reply:
+    """The last step: the whole form checked as a submission is, then written."""
     collectivity = form_collectivity(ctx, state)
-    data: dict[str, Any] = state.data
-    partner = ctx.session.get(Collectivity, data["partner"]) if data.get("partner") else None
-    workshop = _workshop_by_id(ctx, data["workshop"])
+    _workshop_by_id(ctx, state.data["workshop"])  # a workshop removed meanwhile closes the form (FormOutdated)
+    values, errors = ABSTRACT.clean(ctx, collectivity, _values(ctx, state))
+    if errors:
+        raise Refusal(next(iter(errors.values())))
     try:
-        save_abstract(
-            ctx.session,
-            event=ctx.event,
-            collectivity=collectivity,
-            workshop=workshop,
-            title=data["title"],
-            summary_fr=data.get("summary_fr"),
-            summary_ja=data.get("summary_ja"),
-            speaker=data.get("speaker"),
-            partner=partner,
-            now=ctx.clock.now(),
-            actor=ctx.incoming.actor,
-        )
+        reply = _write(ctx, collectivity, values)
     except ParticipationError as error:
         raise explain(ctx, error) from None
     end_form(ctx)
+    return reply
+
+
+def _values(ctx: Context, state: FormState) -> dict[str, Any]:
+    """The dialog's answers so far, as ABSTRACT's fields hold them (the workshop by number)."""
+    data: dict[str, Any] = state.data
+    workshop = next((w for w in ctx.event.workshops if w.id == data.get("workshop")), None)
+    return {
+        "workshop": str(workshop.number) if workshop is not None else None,
+        "title": data.get("title"),
+        "summary_fr": data.get("summary_fr"),
+        "summary_ja": data.get("summary_ja"),
+        "speaker": data.get("speaker"),
+        "partner": str(data["partner"]) if data.get("partner") else None,
+    }
+
+
+def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) -> Reply:
+    """ABSTRACT's storage operation and its confirmation, whichever way the form was filled."""
+    workshop = next(w for w in ctx.event.workshops if str(w.number) == values["workshop"])
+    partner = ctx.session.get(Collectivity, int(values["partner"])) if values.get("partner") else None
+    save_abstract(
+        ctx.session,
+        event=ctx.event,
+        collectivity=collectivity,
+        workshop=workshop,
+        title=values["title"],
+        summary_fr=values.get("summary_fr"),
+        summary_ja=values.get("summary_ja"),
+        speaker=values.get("speaker"),
+        partner=partner,
+        now=ctx.clock.now(),
+        actor=ctx.incoming.actor,
+    )
     return Reply(
-        ctx._("Thank you! The abstract for {workshop} is saved. Send /abstract again to change it.").format(
-            workshop=workshop_label(ctx, workshop)
+        ctx._("Thank you! The abstract for {workshop} is saved. Send {abstract} again to change it.").format(
+            workshop=workshop_label(ctx, workshop), abstract=ctx.command("abstract")
         )
     )
 
@@ -309,3 +356,103 @@ def press_lead(ctx: Context, payload: str) -> Reply:
     else:
         text = ctx._("Noted: {name} no longer volunteers as workshop lead.").format(name=name)
     return Reply(text, edit=True)
+
+
+# --- the form described once ------------------------------------------------------------------
+
+
+def _opened_for(ctx: Context) -> Collectivity:
+    require_private(ctx)
+    collectivity = require_collectivity(ctx)
+    _own(ctx, collectivity)
+    return collectivity
+
+
+def _text_fields(ctx: Context) -> tuple[Field, ...]:
+    """The fields typed as text: title, the two summaries (one at least: see _one_summary), the speaker."""
+    summary_error = ctx._("Please keep the summary under {most} characters.").format(most=MAX_SUMMARY)
+    return (
+        Field(
+            "title",
+            "text",
+            ctx._("Title"),
+            ctx._("Please send a title of at most {most} characters.").format(most=MAX_TITLE),
+            max_length=MAX_TITLE,
+        ),
+        Field(
+            "summary_fr",
+            "text",
+            ctx._("Summary (French)"),
+            summary_error,
+            required=False,
+            max_length=MAX_SUMMARY,
+            multiline=True,
+        ),
+        Field(
+            "summary_ja",
+            "text",
+            ctx._("Summary (Japanese)"),
+            summary_error,
+            required=False,
+            max_length=MAX_SUMMARY,
+            multiline=True,
+        ),
+        Field(
+            "speaker",
+            "text",
+            ctx._("Speaker (name and role)"),
+            ctx._("Please send the speaker's name, at most {most} characters.").format(most=MAX_SPEAKER),
+            max_length=MAX_SPEAKER,
+        ),
+    )
+
+
+def _field(ctx: Context, name: str) -> Field:
+    return next(f for f in _text_fields(ctx) if f.name == name)
+
+
+def _partner_field(ctx: Context, collectivity: Collectivity) -> Field:
+    """An optional collectivity of the other country (a « binôme »)."""
+    candidates = partner_candidates(ctx.session, ctx.event, collectivity)
+    return Field(
+        "partner",
+        "choice",
+        ctx._("Partner collectivity (optional)"),
+        explain(ctx, ParticipationError("partner_country")).message,
+        required=False,
+        choices=tuple(ChoiceView(str(c.id), c.name(ctx.locale)) for c in candidates),
+    )
+
+
+def _fields(ctx: Context, collectivity: Collectivity) -> tuple[Field, ...]:
+    workshops = tuple(ChoiceView(str(w.number), workshop_label(ctx, w)) for w in _own(ctx, collectivity))
+    workshop = Field(
+        "workshop", "choice", ctx._("Workshop"), ctx._("Please choose one of the proposed answers."), choices=workshops
+    )
+    return (workshop, *_text_fields(ctx), _partner_field(ctx, collectivity))
+
+
+def _one_summary(ctx: Context, values: Mapping[str, Any]) -> dict[str, str]:
+    """The whole form: a summary in French or in Japanese (both fields are told)."""
+    if "summary_fr" not in values or "summary_ja" not in values or values["summary_fr"] or values["summary_ja"]:
+        return {}
+    message = explain(ctx, ParticipationError("abstract_summary")).message
+    return {"summary_fr": message, "summary_ja": message}
+
+
+ABSTRACT = Form(
+    name=FORM,
+    title=N_("Abstract of your intervention"),
+    submit_label=N_("Save"),
+    opened_for=_opened_for,
+    fields=_fields,
+    finish=_write,
+    explain=explain,
+    check=_one_summary,
+    error_fields={
+        "not_own_workshop": "workshop",
+        "abstract_title": "title",
+        "abstract_summary": "summary_fr",
+        "partner_country": "partner",
+    },
+)

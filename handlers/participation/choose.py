@@ -1,12 +1,19 @@
-"""/choose: exactly two different workshops, ranked, typed (`/choose 3 1`) or tapped one after the other."""
+"""/choose: exactly two different workshops, ranked, typed (`/choose 3 1`) or tapped one after the other.
+
+The form is described once, in CHOOSE (handlers/forms.py): typed, tapped or submitted whole,
+the two choices go through CHOOSE.clean, then the same storage operation.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
+from typing import Any
 
-from contract.messages import Button, Reply
+from contract.messages import Button, ChoiceView, Reply
 from handlers.context import Context, Refusal
+from handlers.forms import Field, Form
 from handlers.participation.common import (
     Buttons,
     date_label,
@@ -38,6 +45,7 @@ def register(router: Router) -> None:
     )
     router.form(FORM, ask)(typed_while_choosing)
     router.action("ch")(press)
+    router.submission(FORM)(CHOOSE.submit)
 
 
 def _allowed(ctx: Context) -> Collectivity:
@@ -55,18 +63,22 @@ def choose_command(ctx: Context, args: str) -> Reply:
     if len(tokens) > 2:
         raise Refusal(
             ctx._(
-                "Each collectivity chooses exactly two workshops, ranked: for example /choose 3 1. "
+                "Each collectivity chooses exactly two workshops, ranked: for example {example}. "
                 "A third one cannot be added."
-            )
+            ).format(example=ctx.command("choose", "3 1"))
         )
     if len(tokens) == 1:
-        raise Refusal(ctx._("Please give two different workshops, the first choice first: for example /choose 3 1."))
+        raise Refusal(
+            ctx._("Please give two different workshops, the first choice first: for example {example}.").format(
+                example=ctx.command("choose", "3 1")
+            )
+        )
     if len(tokens) == 2:
         return _save(ctx, collectivity, find_workshop(ctx, tokens[0]), find_workshop(ctx, tokens[1]))
     state = start_form(ctx, FORM, "first", {"collectivity": collectivity.id})
     lines = _current_lines(ctx, collectivity)
     lines.append(ctx._("Tap your first choice (rank 1), then your second choice (rank 2)."))
-    return Reply("\n".join(lines), buttons=_buttons(ctx, state), numbers="label")
+    return Reply("\n".join(lines), buttons=_buttons(ctx, state), numbers="label", form=CHOOSE.view(ctx, collectivity))
 
 
 def ask(ctx: Context, state: FormState) -> Reply:
@@ -123,29 +135,42 @@ def _pick(ctx: Context, workshop: Workshop) -> Reply:
 
 
 def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Workshop) -> Reply:
+    """Typed or tapped choices: checked as a whole submission is, then written."""
+    values, errors = CHOOSE.clean(ctx, collectivity, {"first": str(first.number), "second": str(second.number)})
+    if errors:
+        raise Refusal(next(iter(errors.values())))
     try:
-        choose(
-            ctx.session,
-            event=ctx.event,
-            collectivity=collectivity,
-            first=first,
-            second=second,
-            now=ctx.clock.now(),
-            actor=ctx.incoming.actor,
-        )
+        reply = _write(ctx, collectivity, values)
     except ParticipationError as error:
         raise explain(ctx, error) from None
     end_form(ctx)
+    return reply
+
+
+def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) -> Reply:
+    """CHOOSE's storage operation and its confirmation, whichever way the form was filled."""
+    first, second = _workshop(ctx, values["first"]), _workshop(ctx, values["second"])
+    choose(
+        ctx.session,
+        event=ctx.event,
+        collectivity=collectivity,
+        first=first,
+        second=second,
+        now=ctx.clock.now(),
+        actor=ctx.incoming.actor,
+    )
     lines = [ctx._("Your workshop choices are saved:"), _rank_line(ctx, 1, first), _rank_line(ctx, 2, second)]
     closing = choices_deadline(ctx.event, collectivity)
     if closing is not None:
         last_day = (closing - dt.timedelta(seconds=1)).astimezone(ctx.zone).date()
         lines.append(
             ctx._(
-                "You can change them with /choose until {date}, unless the organisers close the choices first."
-            ).format(date=date_label(ctx, last_day))
+                "You can change them with {choose} until {date}, unless the organisers close the choices first."
+            ).format(choose=ctx.command("choose"), date=date_label(ctx, last_day))
         )
-    lines.append(ctx._("Next step: the abstract of your intervention, with /abstract."))
+    lines.append(
+        ctx._("Next step: the abstract of your intervention, with {abstract}.").format(abstract=ctx.command("abstract"))
+    )
     buttons = ((Button(ctx._("Write the abstract"), "cmd:abstract"), Button(ctx._("Status"), "cmd:status")),)
     return Reply("\n".join(lines), buttons=buttons, edit=ctx.incoming.action is not None)
 
@@ -161,3 +186,48 @@ def typed_while_choosing(ctx: Context, state: FormState, text: str) -> Reply:
     if len(tokens) == 2:
         return choose_command(ctx, text)
     raise Refusal(ctx._("Please tap a workshop, or type its number."), _buttons(ctx, state), "label")
+
+
+# --- the form described once ------------------------------------------------------------------
+
+
+def _workshop(ctx: Context, number: str) -> Workshop:
+    return next(w for w in ctx.event.workshops if str(w.number) == number)
+
+
+def _fields(ctx: Context, _collectivity: Collectivity) -> tuple[Field, ...]:
+    """Two choices among the event's workshops, by number."""
+    choices = tuple(ChoiceView(str(w.number), workshop_label(ctx, w)) for w in ctx.event.workshops)
+    error = ctx._("Please choose one of the proposed answers.")
+    return (
+        Field("first", "choice", ctx._("First choice (rank 1)"), error, choices=choices),
+        Field("second", "choice", ctx._("Second choice (rank 2)"), error, choices=choices),
+    )
+
+
+def _different(ctx: Context, values: Mapping[str, Any]) -> dict[str, str]:
+    """The whole form: two different workshops (the rule of storage.participation.choose, said per field)."""
+    if "first" not in values or values.get("first") != values.get("second"):
+        return {}
+    error = ParticipationError("same_twice", workshop=_workshop(ctx, values["first"]))
+    return {"second": explain(ctx, error).message}
+
+
+def _current(ctx: Context, collectivity: Collectivity) -> dict[str, Any]:
+    by_id = {w.id: w for w in ctx.event.workshops}
+    ranks = {1: "first", 2: "second"}
+    return {ranks[c.rank]: str(by_id[c.workshop_id].number) for c in collectivity.choices if c.workshop_id in by_id}
+
+
+CHOOSE = Form(
+    name=FORM,
+    title=N_("Choose two workshops"),
+    submit_label=N_("Save"),
+    opened_for=_allowed,
+    fields=_fields,
+    finish=_write,
+    explain=explain,
+    check=_different,
+    current=_current,
+    error_fields={"same_twice": "second", "same_slot": "second"},
+)

@@ -1,16 +1,22 @@
 """/confirm (a form: delegation, then options, then a summary to confirm) and /decline.
 
 The answers are kept in the person's FormState row until the final confirmation, which
-writes status, delegation and options in one transaction.
+writes status, delegation and options in one transaction. The form is described once, in
+CONFIRM (handlers/forms.py): each step checks its answer with CONFIRM's field, and the last
+one, like a whole submission, goes through CONFIRM.clean and CONFIRM.finish.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
+
+from sqlalchemy import select
 
 from contract.messages import Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
+from handlers.forms import Field, FieldError, Form, refuse_step
 from handlers.participation.common import (
     NO,
     YES,
@@ -29,7 +35,7 @@ from handlers.participation.common import (
 )
 from handlers.router import Router
 from locales import N_
-from storage.models import FormState, Option
+from storage.models import Collectivity, FormState, Option, OptionSignup
 from storage.participation import (
     MAX_DELEGATION,
     ParticipationError,
@@ -41,6 +47,8 @@ from storage.participation import (
 )
 
 FORM = "confirm"
+# A delegate's name and role, each.
+MAX_PERSON_TEXT = 200
 # "Name, role": the first comma (or Japanese comma) separates them.
 _SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
 
@@ -51,6 +59,7 @@ def register(router: Router) -> None:
     router.form(FORM, ask)(answer)
     router.action("cf")(press)
     router.action("decline")(press_decline)
+    router.submission(FORM)(CONFIRM.submit)
 
 
 def start(ctx: Context, _args: str) -> Reply:
@@ -60,9 +69,18 @@ def start(ctx: Context, _args: str) -> Reply:
     intro = [ctx._("Let us confirm the participation of {name}.").format(name=name_of(ctx, collectivity))]
     if collectivity.status == "confirmed":
         intro.append(ctx._("It is already confirmed: your new answers will replace the delegation and options."))
-    intro.append(ctx._("You can stop at any time with /cancel; nothing is saved before the last step."))
+    intro.append(
+        ctx._("You can stop at any time with {cancel}; nothing is saved before the last step.").format(
+            cancel=ctx.command("cancel")
+        )
+    )
     question = ask(ctx, state)
-    return Reply("\n".join([*intro, "", question.text]), buttons=question.buttons, numbers=question.numbers)
+    return Reply(
+        "\n".join([*intro, "", question.text]),
+        buttons=question.buttons,
+        numbers=question.numbers,
+        form=CONFIRM.view(ctx, collectivity),
+    )
 
 
 def ask(ctx: Context, state: FormState) -> Reply:
@@ -180,13 +198,10 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
 
 
 def _take_size(ctx: Context, state: FormState, size: int | None) -> Reply:
-    if size is None or not 1 <= size <= MAX_DELEGATION:
-        question = ask(ctx, state)
-        raise Refusal(
-            ctx._("Please send the number of people, from 1 to {most}.").format(most=MAX_DELEGATION),
-            question.buttons,
-            question.numbers,
-        )
+    try:
+        size = _people_field(ctx).check_count(size, {})
+    except FieldError as error:
+        raise refuse_step(error, ask(ctx, state)) from None
     update_form(ctx, state, "person", size=size, people=[])
     return ask(ctx, state)
 
@@ -195,9 +210,11 @@ def _take_person(ctx: Context, state: FormState, text: str) -> Reply:
     parts = _SEPARATOR.split(text.strip(), maxsplit=1)
     name = parts[0].strip()
     role = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
-    if not name or len(name) > 200 or (role and len(role) > 200):
-        raise Refusal(ctx._("Please send a name (and a role after a comma), each under 200 characters."))
-    people = [*state.data["people"], [name, role]]
+    try:
+        person = _people_field(ctx).check_item(ctx, {"name": name, "role": role})
+    except FieldError as error:
+        raise Refusal(error.message) from None
+    people = [*state.data["people"], [person["name"], person["role"]]]
     if len(people) < state.data["size"]:
         update_form(ctx, state, "person", people=people)
         return ask(ctx, state)
@@ -229,21 +246,17 @@ def _parse_option_answer(text: str, size: int) -> int | None:
 def _take_option(ctx: Context, state: FormState, key: str, people: int | None) -> Reply:
     option = _option(ctx, key)
     size = state.data["size"]
-    if people is None or not 0 <= people <= size:
+    field = _option_field(ctx, require_collectivity(ctx), option)
+    values = _values(state)
+    try:
         if _counted(option):
-            message = ctx._(
-                "For “{option}”, please give a number between 0 and {most} (the size of your delegation)."
-            ).format(option=option_title(ctx, option), most=size)
+            people = field.check(ctx, people, values)
+        elif people is None or not 0 <= people <= size:
+            raise FieldError(field.message(values))
         else:
-            message = ctx._("Please answer yes or no (or tap a button).")
-        raise Refusal(message, _option_buttons(ctx, state, option), "answer")
-    if not _counted(option):
-        people = size if people else 0
-    collectivity = require_collectivity(ctx)
-    left = remaining_places(ctx.session, option, ctx.event, collectivity)
-    if left is not None and people > left:
-        refusal = explain(ctx, ParticipationError("option_full", option=option, left=left))
-        raise Refusal(refusal.message, _option_buttons(ctx, state, option), "answer")
+            people = size if field.check(ctx, people > 0, values) else 0
+    except FieldError as error:
+        raise Refusal(error.message, _option_buttons(ctx, state, option), "answer") from None
     update_form(ctx, state, options={**state.data["options"], key: people})
     return _next_option(ctx, state, after=key)
 
@@ -267,38 +280,148 @@ def press(ctx: Context, payload: str) -> Reply:
 
 
 def _finish(ctx: Context, state: FormState) -> Reply:
+    """The last step: the whole form checked as a submission is, then written."""
     collectivity = form_collectivity(ctx, state)
-    data: dict[str, Any] = state.data
-    delegates = [(name, role) for name, role in data["people"]]
+    again = ctx._("Send {confirm} to answer again.").format(confirm=ctx.command("confirm"))
+    values, errors = CONFIRM.clean(ctx, collectivity, _values(state))
+    if errors:
+        raise Refusal(next(iter(errors.values())) + "\n" + again)
     try:
-        confirm(
-            ctx.session,
-            event=ctx.event,
-            collectivity=collectivity,
-            delegates=delegates,
-            options={k: int(v) for k, v in data["options"].items()},
-            now=ctx.clock.now(),
-            actor=ctx.incoming.actor,
-        )
+        reply = _save(ctx, collectivity, values)
     except ParticipationError as error:
-        refusal = explain(ctx, error)
-        raise Refusal(refusal.message + "\n" + ctx._("Send /confirm to answer again.")) from None
+        raise Refusal(explain(ctx, error).message + "\n" + again) from None
     end_form(ctx)
+    return reply
+
+
+def _values(state: FormState) -> dict[str, Any]:
+    """The dialog's answers so far, as CONFIRM's fields hold them."""
+    data: dict[str, Any] = state.data
+    people = [{"name": name, "role": role} for name, role in data.get("people", [])]
+    return {"people": people, **{f"options.{key}": answer for key, answer in data.get("options", {}).items()}}
+
+
+def _save(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) -> Reply:
+    """CONFIRM's storage operation and its confirmation, whichever way the form was filled."""
+    people = values["people"]
+    options: dict[str, int] = {}
+    for option in options_for(ctx.event, collectivity):
+        answer = values.get(f"options.{option.key}")
+        if answer is not None:
+            options[option.key] = int(answer) if _counted(option) else (len(people) if answer else 0)
+    confirm(
+        ctx.session,
+        event=ctx.event,
+        collectivity=collectivity,
+        delegates=[(person["name"], person.get("role")) for person in people],
+        options=options,
+        now=ctx.clock.now(),
+        actor=ctx.incoming.actor,
+    )
     text = "\n".join(
         [
             ctx._("Thank you! The participation of {name} is confirmed.").format(name=name_of(ctx, collectivity)),
-            ctx._("Next step: choose two workshops, ranked, with /choose."),
+            ctx._("Next step: choose two workshops, ranked, with {choose}.").format(choose=ctx.command("choose")),
         ]
     )
     buttons = ((Button(ctx._("Choose workshops"), "cmd:choose"), Button(ctx._("Status"), "cmd:status")),)
     return Reply(text, buttons=buttons)
 
 
+# --- the form described once ------------------------------------------------------------------
+
+
+def _opened_for(ctx: Context) -> Collectivity:
+    require_private(ctx)
+    return require_collectivity(ctx)
+
+
+def _people_field(ctx: Context) -> Field:
+    """The delegation: from 1 to MAX_DELEGATION persons, each a name and an optional role."""
+    person_error = ctx._("Please send a name (and a role after a comma), each under 200 characters.")
+    return Field(
+        "people",
+        "group",
+        ctx._("Members of the delegation"),
+        ctx._("Please send the number of people, from 1 to {most}.").format(most=MAX_DELEGATION),
+        minimum=1,
+        maximum=MAX_DELEGATION,
+        fields=(
+            Field("name", "text", ctx._("Name"), person_error, max_length=MAX_PERSON_TEXT),
+            Field("role", "text", ctx._("Role"), person_error, required=False, max_length=MAX_PERSON_TEXT),
+        ),
+    )
+
+
+def _size(values: Mapping[str, Any]) -> int:
+    """The delegation's size given before the options; the largest one when it was refused."""
+    return len(values.get("people") or []) or MAX_DELEGATION
+
+
+def _option_field(ctx: Context, collectivity: Collectivity, option: Option) -> Field:
+    """An option with a capacity is a head count (at most the delegation, within the places left); others yes or no."""
+    name, title = f"options.{option.key}", option_title(ctx, option)
+    if not _counted(option):
+        return Field(name, "yesno", title, ctx._("Please answer yes or no (or tap a button)."))
+
+    def count_error(values: Mapping[str, Any]) -> str:
+        return ctx._("For “{option}”, please give a number between 0 and {most} (the size of your delegation).").format(
+            option=title, most=_size(values)
+        )
+
+    def within_places(ctx: Context, people: int, values: Mapping[str, Any]) -> int:
+        if people > _size(values):
+            raise FieldError(count_error(values))
+        left = remaining_places(ctx.session, option, ctx.event, collectivity)
+        if left is not None and people > left:
+            raise FieldError(explain(ctx, ParticipationError("option_full", option=option, left=left)).message)
+        return people
+
+    return Field(name, "number", title, count_error, minimum=0, maximum=MAX_DELEGATION, validate=within_places)
+
+
+def _fields(ctx: Context, collectivity: Collectivity) -> tuple[Field, ...]:
+    options = tuple(_option_field(ctx, collectivity, o) for o in options_for(ctx.event, collectivity))
+    return (_people_field(ctx), *options)
+
+
+def _current(ctx: Context, collectivity: Collectivity) -> dict[str, Any]:
+    """A confirmed collectivity's delegation and options, to prefill the whole form."""
+    if collectivity.status != "confirmed":
+        return {}
+    signups = {
+        s.option_key: s.people
+        for s in ctx.session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id == collectivity.id))
+    }
+    values: dict[str, Any] = {"people": [{"name": d.name, "role": d.role} for d in collectivity.delegates]}
+    for option in options_for(ctx.event, collectivity):
+        people = signups.get(option.key, 0)
+        values[f"options.{option.key}"] = people if _counted(option) else people > 0
+    return values
+
+
+CONFIRM = Form(
+    name=FORM,
+    title=N_("Confirm your participation"),
+    submit_label=N_("Confirm"),
+    opened_for=_opened_for,
+    fields=_fields,
+    finish=_save,
+    explain=explain,
+    current=_current,
+    error_fields={"delegation_size": "people", "single_person_same_slot": "people"},
+)
+
+
 def ask_decline(ctx: Context, _args: str) -> Reply:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
     if collectivity.status == "declined":
-        return Reply(ctx._("{name} has already declined. If it changes its mind, send /confirm.").format(name=name))
+        return Reply(
+            ctx._("{name} has already declined. If it changes its mind, send {confirm}.").format(
+                name=name, confirm=ctx.command("confirm")
+            )
+        )
     lines = [ctx._("Do you confirm that {name} will not take part?").format(name=name)]
     if collectivity.status == "confirmed":
         lines.append(ctx._("Its options and workshop choices will be given up."))
@@ -312,9 +435,15 @@ def press_decline(ctx: Context, payload: str) -> Reply:
     if payload != "yes":
         return Reply(ctx._("Nothing was changed."), edit=True)
     if collectivity.status == "declined":
-        return Reply(ctx._("{name} has already declined. If it changes its mind, send /confirm.").format(name=name))
+        return Reply(
+            ctx._("{name} has already declined. If it changes its mind, send {confirm}.").format(
+                name=name, confirm=ctx.command("confirm")
+            )
+        )
     decline(ctx.session, collectivity=collectivity, now=ctx.clock.now(), actor=ctx.incoming.actor)
     return Reply(
-        ctx._("Noted: {name} will not take part. If it changes its mind, send /confirm.").format(name=name),
+        ctx._("Noted: {name} will not take part. If it changes its mind, send {confirm}.").format(
+            name=name, confirm=ctx.command("confirm")
+        ),
         edit=True,
     )
