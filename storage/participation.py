@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from contract.numbers import parse_int
 from storage import audit
 from storage.models import (
     Abstract,
@@ -477,8 +478,9 @@ def find_task(event: Event, collectivity: Collectivity, text: str) -> Task | Non
     """A manual task by its key ("hotel") or its number in the list of manual tasks."""
     tasks = manual_tasks(event, collectivity)
     wanted = text.strip().lower()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(tasks):
-        return tasks[int(wanted) - 1]
+    number = parse_int(wanted)
+    if number is not None and 1 <= number <= len(tasks):
+        return tasks[number - 1]
     return next((t for t in tasks if t.key == wanted), None)
 
 
