@@ -111,6 +111,9 @@ def join(session: Session, *, event: Event, user: ChatUser, code: str, now: dt.d
     if invite is None:
         raise ParticipationError("code_wrong")
     collectivity = session.get_one(Collectivity, invite.collectivity_id)
+    # The same person's two /join at once (two devices, a double tap): the second waits here for the first
+    # to commit, then finds its link instead of inserting a second one (PostgreSQL; SQLite writers queue anyway).
+    session.execute(select(ChatUser.id).where(ChatUser.id == user.id).with_for_update())
     existing = contact_of(session, event, user)
     if existing is not None:
         if existing.collectivity_id == collectivity.id:
