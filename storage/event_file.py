@@ -48,18 +48,22 @@ class _EventYamlLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                 raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
-_EventYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _EventYamlLoader.construct_yaml_str)
+def _date_as_text(loader: _EventYamlLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_EventYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
 class EventFileError(ValueError):
@@ -274,7 +278,7 @@ def read_event_file(path: Path | str) -> tuple[EventSpec, str]:
     except OSError as exc:
         raise EventFileError(path, [f"cannot read the file ({exc.strerror})"]) from exc
     try:
-        data = yaml.load(raw, Loader=_EventYamlLoader)  # noqa: S506 - a SafeLoader
+        data = yaml.load(raw, Loader=_EventYamlLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f"line {where.line + 1}: " if where is not None else ""

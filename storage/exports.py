@@ -365,7 +365,8 @@ def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.sheet
-    for index, row in enumerate([table.headers, *table.rows]):
+    rows: list[list[Cell]] = [list(table.headers), *table.rows]
+    for index, row in enumerate(rows):
         # XML cannot hold most control characters: openpyxl would refuse the whole file.
         sheet.append([inert(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v) for v in row])
         bold = index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from)

@@ -10,7 +10,8 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from contract.numbers import number_in, parse_int
-from tests.participation_support import add_collectivity, add_invite, linked
+from tests.participation_support import add_collectivity, linked
+
 
 @pytest.mark.parametrize("text", ["፩", "𐩀", "1፩", "３𐩀"])
 def test_parse_int_and_number_in_refuse_what_int_cannot_read(text):
@@ -103,4 +104,3 @@ def test_run_with_an_odd_http_port_says_so_without_a_traceback(tmp_path):
     assert result.returncode == 2
     assert "HTTP_PORT must be a port number, not '808፩'" in result.stderr
     assert "Traceback" not in result.stderr
-
