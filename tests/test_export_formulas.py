@@ -91,8 +91,9 @@ def test_delegations_quote_the_names_and_keep_the_numbers_as_numbers(chat, hosti
     assert first[header.index("Name (Japanese)")] == f"'{HOSTILE['name_ja']}"
     delegates = first[header.index("Delegates")]
     assert delegates.startswith(f"'{HOSTILE['delegate']} ({HOSTILE['role']}); ") and "Camille Exemple" in delegates
-    assert first[header.index("People")] == 2
-    assert rows[-1][header.index("People")] is None  # the "Places left" row: counts stay numbers
+    total = rows[-3]
+    assert total[header.index("Name (French)")] == "Total" and total[header.index("People")] == 2
+    assert first[header.index("People")] == 2  # counts stay numbers
 
 
 def test_the_chat_view_shows_the_text_unchanged(chat, hostile):

@@ -65,8 +65,8 @@ def test_done_and_undo_with_odd_digits_say_which_tasks_exist(chat, core, snapsho
     person, _ = linked(chat, core, locale_hint="en")
     before = snapshot()
     answer = person.send(f"{command} {digit}")
-    assert answer and "Sorry" not in answer
-    assert "hotel" in answer  # the tasks one can name
+    assert f"“{digit}”" in answer.splitlines()[0] and "Sorry" not in answer
+    assert "(hotel)" in answer  # and the tasks one can name
     assert snapshot() == before
 
 
