@@ -17,7 +17,7 @@ def admit(incoming: Incoming) -> Incoming:
         translator = Translator(negotiate(incoming.locale_hint) or DEFAULT)
         raise Refusal(
             translator.gettext(
-                "I cannot answer this account: its identifier or this chat's is longer than {max} characters "
+                "I cannot answer this account: its identifier, or this chat's, is longer than {max} characters "
                 "or holds characters I cannot store."
             ).format(max=column_length(ChatUser.user_id))
         )
