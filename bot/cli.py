@@ -31,9 +31,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = replace(settings, database_url=args.database)
         result: int = args.func(args, settings)
         return result
-    except (ConfigError, EventFileError) as exc:
+    except ConfigError as exc:
         print(f"rencontres-bot: {exc}", file=sys.stderr)
         return 2
+    except EventFileError as exc:  # the file is wrong, as `event check` says: exit 1, like a failed check
+        print(f"rencontres-bot: {exc}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:

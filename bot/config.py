@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.numbers import parse_int
 from contract.platforms import PLATFORMS
 from storage.event_file import default_event_path
 
@@ -39,9 +40,10 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
-        port = get("HTTP_PORT") or "8080"
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConfigError(f"HTTP_PORT must be a port number, not {port!r}")
+        port_text = get("HTTP_PORT") or "8080"
+        port = parse_int(port_text)
+        if port is None or not 0 < port < 65536:
+            raise ConfigError(f"HTTP_PORT must be a port number, not {port_text!r}")
         event = get("EVENT_FILE")
         return cls(
             database_url=get("DATABASE_URL") or cls.database_url,
@@ -56,7 +58,7 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_api_url=get("SLACK_API_URL") or cls.slack_api_url,
             http_host=get("HTTP_HOST") or cls.http_host,
-            http_port=int(port),
+            http_port=port,
         )
 
     def configured_platforms(self) -> list[str]:

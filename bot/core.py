@@ -19,6 +19,7 @@ from contract.clock import Clock
 from contract.messages import Incoming, Reply
 from handlers import build_router
 from handlers.context import Context, Refusal
+from handlers.limits import admit
 from handlers.router import Router
 from locales import DEFAULT, Translator, negotiate
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
@@ -57,6 +58,7 @@ class BotCore:
         """Answer one message or button press; never raises."""
         translator = Translator(negotiate(incoming.locale_hint) or DEFAULT)
         try:
+            incoming = admit(incoming)
             with transaction(self.sessions) as session:
                 ctx = self._context(session, incoming)
                 translator = ctx.translator

@@ -54,6 +54,7 @@ from bot.adapter import Capability, degrade, placement
 from bot.core import BotCore
 from contract.delivery import Delivery, Failed, RetryAfter, Sender, Sent
 from contract.messages import Attachment, Button, Incoming, Recipient, Reply
+from contract.numbers import parse_int
 from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator
@@ -280,7 +281,8 @@ class TelegramAdapter:
         """The `/` menu in each language (Telegram picks it by the user's language), admin menu for organisers."""
         # In a private chat the chat id is the user id.
         ids = await asyncio.to_thread(self.core.organisers, PLATFORM)
-        organisers = sorted(int(user_id) for user_id in ids if user_id.lstrip("-").isdigit())
+        # Telegram user ids are positive integers; anything else in ADMINS cannot be one.
+        organisers = sorted(number for number in map(parse_int, ids) if number)
         bot = self.application.bot
         for language in (None, *SUPPORTED):
             translator = Translator(language or DEFAULT)

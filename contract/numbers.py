@@ -17,3 +17,15 @@ def parse_int(text: str) -> int | None:
     if not value or len(value) > MAX_DIGITS or not value.isdecimal():
         return None
     return int(value)
+
+
+def number_in(text: str, max_digits: int = MAX_DIGITS) -> int | None:
+    """The number written among other words ("３人", "3 personnes"), or None.
+
+    None too when the text holds a digit int() cannot read (፩, 𐩀): a number half understood is not one.
+    """
+    value = unicodedata.normalize("NFKC", text)
+    if any(ch.isdigit() and not ch.isdecimal() for ch in value):
+        return None
+    digits = "".join(ch for ch in value if ch.isdecimal())
+    return parse_int(digits) if len(digits) <= max_digits else None

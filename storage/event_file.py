@@ -34,6 +34,38 @@ Audience = Literal["all", "fr", "ja", "leads", "fr-leads", "ja-leads", "steering
 OptionKind = Literal["attend", "bring"]
 
 
+# Deeper than any event file needs; a hostile file nested deeper would exhaust Python's stack.
+MAX_DEPTH = 40
+# A capacity, a count or a number above this is a typo (and would not fit a database integer).
+MAX_NUMBER = 1_000_000
+
+
+class _EventYamlLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, for pydantic to read (and name the field of an impossible one),
+    and refuses nesting deeper than MAX_DEPTH."""
+
+    def __init__(self, stream: bytes) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.composer.ComposerError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _date_as_text(loader: _EventYamlLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_EventYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
+
+
 class EventFileError(ValueError):
     """A bad event file: says which file and which field."""
 
@@ -102,7 +134,7 @@ class ProgrammeItem(_Strict):
     description: Text | None = None
     place: Text | None = None
     audience: Text | None = None
-    capacity: int | None = Field(default=None, ge=1)
+    capacity: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
     option: Key | None = None
     slot: Key | None = None
 
@@ -117,12 +149,12 @@ class ProgrammeItem(_Strict):
 
 class Workshop(_Strict):
     key: Key
-    number: int = Field(ge=1)
+    number: int = Field(ge=1, le=MAX_NUMBER)
     title: Text
     topics: list[Text] = Field(default_factory=list)
     slot: Key | None = None
     room: Text | None = None
-    capacity: int | None = Field(default=None, ge=1)
+    capacity: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
 
 
 class Option(_Strict):
@@ -130,7 +162,7 @@ class Option(_Strict):
 
     key: Key
     title: Text
-    capacity: int | None = Field(default=None, ge=1)
+    capacity: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
     audience: Audience = "all"
     kind: OptionKind = "attend"
 
@@ -246,7 +278,7 @@ def read_event_file(path: Path | str) -> tuple[EventSpec, str]:
     except OSError as exc:
         raise EventFileError(path, [f"cannot read the file ({exc.strerror})"]) from exc
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_EventYamlLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f"line {where.line + 1}: " if where is not None else ""
@@ -261,10 +293,14 @@ def read_event_file(path: Path | str) -> tuple[EventSpec, str]:
 
 
 def _describe(error: object) -> str:
+    """ "deadlines.0.due: Input should be a valid date… (got '2026-06-31')": the field, why, and the value."""
     err = dict(error)  # type: ignore[call-overload]
     where = ".".join(str(p) for p in err.get("loc", ())) or "(top level)"
     message = str(err.get("msg", "invalid"))
     message = message.removeprefix("Value error, ")
+    value = err.get("input")
+    if isinstance(value, str | int | float) and len(repr(value)) <= 80 and repr(value) not in message:
+        return f"{where}: {message} (got {value!r})"
     return f"{where}: {message}"
 
 

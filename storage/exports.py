@@ -39,6 +39,9 @@ MIME = {
 STATUS_ORDER = {"confirmed": 0, "considering": 1, "declined": 2}
 STATUS_LABELS = {"considering": N_("considering"), "confirmed": N_("confirmed"), "declined": N_("declined")}
 COUNTRY_LABELS = {"fr": N_("France"), "jp": N_("Japan")}
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection"); the full-width
+# twins are there in case a Japanese spreadsheet reads them as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 @dataclass
@@ -334,30 +337,43 @@ def filename(event: Event, kind: str, day: dt.date, fmt: str) -> str:
     return f"{event.key}-{kind}-{day.isoformat()}.{fmt}"
 
 
+def inert(value: Cell) -> Cell:
+    """A cell as typed, never a formula: text starting with = + - @, tab or CR gets a leading quote (OWASP).
+
+    Every text is treated so, whoever typed it (a contact's abstract title, a delegate's name, an event title).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a byte-order mark, so that Excel shows the Japanese names."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
-    writer.writerow(table.headers)
+    writer.writerow([inert(h) for h in table.headers])
     for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else inert(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def to_xlsx(table: Table) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.sheet
-    sheet.append(table.headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, row in enumerate(table.rows):
-        sheet.append(row)
-        if table.totals_from is not None and index >= table.totals_from:
-            for cell in sheet[sheet.max_row]:
+    rows: list[list[Cell]] = [list(table.headers), *table.rows]
+    for index, row in enumerate(rows):
+        # XML cannot hold most control characters: openpyxl would refuse the whole file.
+        sheet.append([inert(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v) for v in row])
+        bold = index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, whatever it starts with: openpyxl makes "=…" a formula
+            if bold:
                 cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for column, header in zip(sheet.columns, table.headers, strict=False):

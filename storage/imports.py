@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +91,19 @@ def _csv_lines(content: bytes) -> list[list[str]]:
     first = text.split("\n", 1)[0]
     # Excel in French writes semicolons.
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    lines: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            lines.append(list(record))
+    except csv.Error as exc:
+        # csv refuses a cell over its field limit (131,072 characters) and stops there: name that line.
+        line = len(lines) + 1
+        if "field limit" in str(exc):
+            problem = OrganiserError(N_("A cell is longer than {max} characters."), max=csv.field_size_limit())
+        else:
+            problem = OrganiserError(N_("This line is not valid CSV."))
+        raise ImportRejected([RowProblem(line, problem)]) from None
+    return lines
 
 
 def _xlsx_lines(content: bytes) -> list[list[str]]:
@@ -154,6 +167,9 @@ def _check(session: Session, event: Event, row: Row, seen: dict[str, int]) -> Or
     values = row.values
     name = " ".join(values["name_fr"].split())
     try:
+        for field, value in values.items():
+            if any(unicodedata.category(ch) in ("Cc", "Cs") and not ch.isspace() for ch in value):
+                raise OrganiserError(N_("The {field} holds a control character (such as NUL)."), field=field)
         if not name:
             raise OrganiserError(N_("The {field} must not be empty."), field="name_fr")
         if len(name) > 200 or len(values["name_ja"]) > 200:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contract.numbers import parse_int
 from contract.platforms import PLATFORMS
 from locales import N_
 from storage import audit
@@ -152,8 +153,8 @@ def find_by_name(session: Session, event: Event, name_fr: str) -> Collectivity |
 
 def get_collectivity(session: Session, event: Event, ident: str | int) -> Collectivity:
     """The collectivity numbered `ident` in this event, or OrganiserError."""
-    text = str(ident).strip().lstrip("#")
-    found = session.get(Collectivity, int(text)) if text.isdigit() and len(text) < 10 else None
+    number = parse_int(str(ident).strip().lstrip("#"))
+    found = session.get(Collectivity, number) if number is not None else None
     if found is None or found.event_id != event.id:
         raise OrganiserError(N_("There is no collectivity number {ident}."), ident=str(ident), see="list")
     return found
@@ -466,7 +467,8 @@ def list_grants(session: Session, event: Event) -> list[AdminGrant]:
 
 
 def get_workshop(event: Event, number: str) -> Workshop:
-    found = next((w for w in event.workshops if str(w.number) == number.strip()), None)
+    wanted = parse_int(number)
+    found = next((w for w in event.workshops if w.number == wanted), None)
     if found is None:
         numbers = ", ".join(str(w.number) for w in event.workshops)
         raise OrganiserError(N_("There is no workshop {number}. Workshops: {numbers}."), number=number, numbers=numbers)
@@ -498,12 +500,13 @@ def set_workshop(
         elif field == "capacity":
             if clear:
                 workshop.capacity = None
-            elif not value.isdigit() or not 1 <= int(value) <= 10000:
-                raise OrganiserError(
-                    N_("The capacity must be a whole number of collectivities, not “{value}”."), value=value
-                )
             else:
-                workshop.capacity = int(value)
+                capacity = parse_int(value)
+                if capacity is None or not 1 <= capacity <= 10000:
+                    raise OrganiserError(
+                        N_("The capacity must be a whole number of collectivities, not “{value}”."), value=value
+                    )
+                workshop.capacity = capacity
         else:
             raise OrganiserError(
                 N_("I cannot change “{field}”. Fields: {fields}."), field=field, fields="slot, room, capacity"

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from contract.numbers import parse_int
 from storage import audit
 from storage.models import (
     Abstract,
@@ -110,6 +111,9 @@ def join(session: Session, *, event: Event, user: ChatUser, code: str, now: dt.d
     if invite is None:
         raise ParticipationError("code_wrong")
     collectivity = session.get_one(Collectivity, invite.collectivity_id)
+    # The same person's two /join at once (two devices, a double tap): the second waits here for the first
+    # to commit, then finds its link instead of inserting a second one (PostgreSQL; SQLite writers queue anyway).
+    session.execute(select(ChatUser.id).where(ChatUser.id == user.id).with_for_update())
     existing = contact_of(session, event, user)
     if existing is not None:
         if existing.collectivity_id == collectivity.id:
@@ -483,8 +487,9 @@ def find_task(event: Event, collectivity: Collectivity, text: str) -> Task | Non
     """A manual task by its key ("hotel") or its number in the list of manual tasks."""
     tasks = manual_tasks(event, collectivity)
     wanted = text.strip().lower()
-    if wanted.isdigit() and 1 <= int(wanted) <= len(tasks):
-        return tasks[int(wanted) - 1]
+    number = parse_int(wanted)
+    if number is not None and 1 <= number <= len(tasks):
+        return tasks[number - 1]
     return next((t for t in tasks if t.key == wanted), None)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.limits import fit
 from storage.models import AdminGrant, ChannelSubscription, ChatUser
 
 
@@ -76,6 +77,7 @@ def subscribe_channel(
     session: Session, *, event_id: int, platform: str, chat_id: str, title: str | None, by: str, at: dt.datetime
 ) -> ChannelSubscription:
     """Add a subscription row (the caller checked there is none yet)."""
+    title = fit(ChannelSubscription.title, title)
     row = ChannelSubscription(
         event_id=event_id, platform=platform, chat_id=chat_id, title=title, subscribed_by=by, subscribed_at=at
     )

@@ -69,7 +69,7 @@ def test_bad_event_file_is_reported_with_path_and_field(tmp_path):
         text=True,
         timeout=60,
     )
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert str(bad) in result.stderr
     assert "timezone: Field required" in result.stderr
     assert "Traceback" not in result.stderr

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from contract.messages import Reply
+from contract.numbers import parse_int
 from handlers.admin.common import bracketed, country_label, date_label, moment_label, slot_label, status_label, yes_no
 from handlers.context import Context, Refusal
 from handlers.router import Router
@@ -106,9 +107,9 @@ def register(router: Router) -> None:
 
 def audit(ctx: Context, args: str) -> Reply:
     word = args.strip()
-    if word and (not word.isdigit() or not 1 <= int(word) <= AUDIT_MAX):
+    count = parse_int(word) if word else AUDIT_DEFAULT
+    if count is None or not 1 <= count <= AUDIT_MAX:
         raise Refusal(ctx._("Give a number of entries from 1 to {max}.").format(max=AUDIT_MAX))
-    count = int(word) if word else AUDIT_DEFAULT
     entries = latest_entries(ctx.session, ctx.event.id, count)
     if not entries:
         return Reply(ctx._("Nothing has been changed through the bot yet."))
@@ -126,10 +127,11 @@ class AuditReader:
     def __init__(self, ctx: Context, entries: list[AuditEntry]) -> None:
         self.ctx = ctx
         self.workshops = {w.id: w.number for w in ctx.event.workshops}
-        ids = {int(t.split(":", 1)[1]) for t in (e.target or "" for e in entries) if _is_collectivity(t)}
+        ids = {cid for cid in (_collectivity_id(e.target or "") for e in entries) if cid is not None}
         for entry in entries:
             if entry.action == "balance.apply":
-                ids |= {int(k) for k in {**(entry.before or {}), **(entry.after or {})} if str(k).isdigit()}
+                keys = {**(entry.before or {}), **(entry.after or {})}
+                ids |= {cid for cid in (parse_int(str(k)) for k in keys) if cid is not None}
         self.collectivities = (
             {c.id: c for c in ctx.session.scalars(select(Collectivity).where(Collectivity.id.in_(ids)))} if ids else {}
         )
@@ -164,9 +166,10 @@ class AuditReader:
     def target(self, entry: AuditEntry) -> str:
         kind, _, key = (entry.target or "").partition(":")
         ctx = self.ctx
-        if kind == "collectivity" and key.isdigit():
+        cid = _collectivity_id(entry.target or "")
+        if cid is not None:
             before = entry.before or {}
-            return self.collectivity(int(key), before.get("name_fr") if isinstance(before, dict) else None)
+            return self.collectivity(cid, before.get("name_fr") if isinstance(before, dict) else None)
         if kind == "workshop":
             workshop = next((w for w in ctx.event.workshops if str(w.number) == key), None)
             if workshop is not None:
@@ -231,7 +234,8 @@ class AuditReader:
         moved = sorted((k for k in set(before) | set(after) if before.get(k) != after.get(k)), key=_number_key)
         none = ctx._("no workshop")
         for key in moved[:MOVES_SHOWN]:
-            name = self.collectivity(int(key)) if key.isdigit() else key
+            cid = parse_int(key)
+            name = self.collectivity(cid) if cid is not None else key
             lines.append(
                 ctx._("{name}: {before} → {after}").format(
                     name=name,
@@ -400,13 +404,14 @@ class AuditReader:
         return text if len(text) <= VALUE_MAX else text[: VALUE_MAX - 1] + "…"
 
 
-def _is_collectivity(target: str) -> bool:
+def _collectivity_id(target: str) -> int | None:
     kind, _, key = target.partition(":")
-    return kind == "collectivity" and key.isdigit() and len(key) < 10
+    return parse_int(key) if kind == "collectivity" else None
 
 
 def _number_key(key: str) -> tuple[int, str]:
-    return (int(key), "") if key.isdigit() else (0, key)
+    number = parse_int(key)
+    return (number, "") if number is not None else (0, key)
 
 
 def _first(value: Any) -> Any:

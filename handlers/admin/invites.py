@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contract.messages import Reply
+from contract.numbers import parse_int
 from contract.platforms import platform as platform_named
 from handlers.admin.common import date_label, parse_pairs, refuse
 from handlers.context import ORGANISERS_CHANGED, Context, Refusal
@@ -37,9 +38,10 @@ def _number(ctx: Context, pairs: dict[str, str], key: str, default: int) -> int:
     value = pairs.pop(key, None)
     if value is None:
         return default
-    if not value.isdigit() or len(value) > 4:
+    number = parse_int(value)
+    if number is None or number > 9999:
         raise Refusal(ctx._("{field} must be a whole number, not “{value}”.").format(field=key, value=value))
-    return int(value)
+    return number
 
 
 def invite(ctx: Context, args: str) -> Reply:

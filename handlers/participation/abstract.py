@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from contract.messages import Button, ChoiceView, Reply
+from contract.numbers import parse_int
 from handlers.context import Context, FormOutdated, Refusal
 from handlers.forms import Field, FieldError, Form, refuse_step
 from handlers.participation.common import (
@@ -248,7 +249,7 @@ def press(ctx: Context, payload: str) -> Reply:
     if kind == "skip" and state.step in ("summary_fr", "summary_ja"):
         return _take_summary(ctx, state, None)
     if kind == "p" and state.step == "partner":
-        partner_id = int(value) if value.isdigit() else 0
+        partner_id = parse_int(value) or 0
         try:
             _partner_field(ctx, require_collectivity(ctx)).check(ctx, str(partner_id) if partner_id else None, {})
         except FieldError as error:

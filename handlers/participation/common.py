@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from contract.messages import Button
+from contract.numbers import number_in
 from handlers.context import Context, Refusal
 from storage.models import Collectivity, FormState, Option, Workshop
 from storage.participation import ParticipationError, collectivity_of
@@ -137,8 +138,7 @@ def option_title(ctx: Context, option: Option) -> str:
 
 def parse_count(text: str) -> int | None:
     """A number of people from what people type ("3", "３人", "3 personnes"); None when there is none."""
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return int(digits) if digits and len(digits) <= 4 else None
+    return number_in(text, max_digits=4)
 
 
 def explain(ctx: Context, error: ParticipationError, buttons: Buttons = ()) -> Refusal:
