@@ -7,7 +7,6 @@ problem raises OrganiserError with an untranslated message that the caller trans
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from locales import N_
+from locales import N_, words
 from storage import audit
 from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Slot, Workshop
 from storage.models.participation import STATUSES
@@ -28,33 +27,6 @@ NAME_MAX = 200
 KIND_MAX = 40
 EDITABLE_FIELDS = ("name_fr", "name_ja", "country", "kind", "status", "steering")
 PLATFORMS = ("console", "telegram", "slack")
-# Status words organisers type besides the keys: Doc 5's French labels, the Japanese and English ones.
-STATUS_WORDS = {
-    "à l'étude": "considering",
-    "a l'etude": "considering",
-    "à l’étude": "considering",
-    "confirmée": "confirmed",
-    "confirmee": "confirmed",
-    "confirmé": "confirmed",
-    "déclinée": "declined",
-    "declinee": "declined",
-    "décliné": "declined",
-    "検討中": "considering",
-    "参加確定": "confirmed",
-    "確定": "confirmed",
-    "不参加": "declined",
-    "辞退": "declined",
-}
-# Yes and no as organisers type them in the three languages.
-YES_WORDS = ("yes", "y", "true", "1", "oui", "o", "vrai", "はい", "有", "あり")
-NO_WORDS = ("no", "n", "false", "0", "non", "faux", "いいえ", "無", "なし")
-# Words for a slot's part of the day, in the three languages, as organisers type them.
-PART_WORDS = {
-    "morning": ("morning", "matin", "matinée", "午前", "朝"),
-    "afternoon": ("afternoon", "après-midi", "apres-midi", "après midi", "午後"),
-    "evening": ("evening", "soir", "soirée", "夜", "夕方"),
-}
-TIME_WORD = re.compile(r"(\d{1,2})\s*(?:[:h時]\s*(\d{2})?\s*分?)?")
 
 
 class OrganiserError(Exception):
@@ -69,6 +41,20 @@ class OrganiserError(Exception):
         """The message in the reader's language; `shown` writes dates and slots the reader's way."""
         show = shown or plain
         return gettext(self.message).format(**{key: show(value) for key, value in self.params.items()})
+
+
+class UnknownCollectivity(OrganiserError):
+    """No collectivity has that number in this event; a chat handler adds the command that lists them."""
+
+    def __init__(self, ident: str) -> None:
+        super().__init__(N_("There is no collectivity number {ident}."), ident=ident)
+
+
+class UnknownDeadline(OrganiserError):
+    """The event has no deadline with that key; a chat handler adds the command that lists them."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(N_("There is no deadline “{key}”."), key=key)
 
 
 def plain(value: object) -> str:
@@ -87,7 +73,7 @@ def plain(value: object) -> str:
 
 def parse_country(value: str) -> str:
     """`fr` or `jp` from what organisers write (fr, FR, jp, ja, JP)."""
-    country = {"fr": "fr", "jp": "jp", "ja": "jp"}.get(value.strip().lower())
+    country = words.read_country(value)
     if country is None:
         raise OrganiserError(N_("The country must be fr or jp, not “{value}”."), value=value)
     return country
@@ -95,20 +81,17 @@ def parse_country(value: str) -> str:
 
 def parse_status(value: str) -> str:
     """A status key from a key or a label organisers type (« confirmée », 参加確定)."""
-    text = " ".join(value.strip().lower().split())
-    status = STATUS_WORDS.get(text, text)
+    status = words.read_status(value)
     if status not in STATUSES:
         raise OrganiserError(N_("The status must be considering, confirmed or declined, not “{value}”."), value=value)
     return status
 
 
 def parse_yes_no(value: str, field: str) -> bool:
-    """yes/no, oui/non, はい/いいえ, true/false."""
-    text = value.strip().lower()
-    if text in YES_WORDS:
-        return True
-    if text in NO_WORDS:
-        return False
+    """yes/no, oui/non, はい/いいえ, ok, true/false: the bot's one vocabulary (locales.words)."""
+    answer = words.read_yes_no(value)
+    if answer is not None:
+        return answer
     raise OrganiserError(N_("The {field} must be yes or no, not “{value}”."), field=field, value=value)
 
 
@@ -153,7 +136,7 @@ def get_collectivity(session: Session, event: Event, ident: str | int) -> Collec
     text = str(ident).strip().lstrip("#")
     found = session.get(Collectivity, int(text)) if text.isdigit() and len(text) < 10 else None
     if found is None or found.event_id != event.id:
-        raise OrganiserError(N_("There is no collectivity number {ident}. See /admin list."), ident=str(ident))
+        raise UnknownCollectivity(str(ident))
     return found
 
 
@@ -166,6 +149,7 @@ def add_collectivity(
     country: str,
     kind: str = "",
     status: str = "considering",
+    steering_group: bool = False,
     actor: str,
     now: dt.datetime,
     log: bool = True,
@@ -179,6 +163,7 @@ def add_collectivity(
         country=parse_country(country),
         kind=_clean_kind(kind),
         status=parse_status(status or "considering"),
+        steering_group=steering_group,
         created_at=now,
         updated_at=now,
     )
@@ -514,12 +499,11 @@ def find_slot(event: Event, value: str) -> Slot:
     """The slot organisers mean by its key, a word for its part of the day (matin, 午後) or its start time (9:30)."""
     text = " ".join(value.strip().lower().split())
     found = [s for s in event.slots if s.key.lower() == text]
-    time = TIME_WORD.fullmatch(text)
-    if not found and time:
-        start = f"{int(time[1]):02d}:{time[2] or '00'}"
+    start = words.read_start_time(text)
+    if not found and start:
         found = [s for s in event.slots if s.start == start]
     if not found:
-        part = next((p for p, words in PART_WORDS.items() if text in words), None)
+        part = words.read_day_part(text)
         found = [s for s in event.slots if part is not None and slot_part(s) == part]
     if len(found) != 1:
         example = event.slots[0].start.lstrip("0") if event.slots else "9:30"
@@ -569,7 +553,7 @@ def set_choices_locked(session: Session, event: Event, locked: bool, *, actor: s
 def get_deadline(event: Event, key: str) -> Deadline:
     found = next((d for d in event.deadlines if d.key == key.strip()), None)
     if found is None:
-        raise OrganiserError(N_("There is no deadline “{key}”. See /admin deadlines."), key=key.strip())
+        raise UnknownDeadline(key.strip())
     return found
 
 

@@ -6,17 +6,26 @@ import datetime as dt
 import re
 
 from handlers.context import Context, Refusal
+from locales import N_
 from storage import exports
 from storage.exports import COUNTRY_LABELS, STATUS_LABELS
 from storage.models import Collectivity, Slot
-from storage.organisers import OrganiserError
+from storage.organisers import OrganiserError, UnknownCollectivity, UnknownDeadline
 
+# Storage's problems that chat readers also need a command for: the sentence that names it.
+WITH_COMMAND: dict[type[OrganiserError], str] = {
+    UnknownCollectivity: N_("There is no collectivity number {ident}. See /admin list."),
+    UnknownDeadline: N_("There is no deadline “{key}”. See /admin deadlines."),
+}
 # `name_fr=Ville de Sète kind=commune`: a value runs until the next `word=`.
 PAIR = re.compile(r"([A-Za-z_]+)\s*=\s*(.*?)(?=\s+[A-Za-z_]+\s*=|$)", re.DOTALL)
 
 
 def refuse(ctx: Context, error: OrganiserError) -> Refusal:
     """The storage layer's problem as a refusal in the organiser's language."""
+    sentence = WITH_COMMAND.get(type(error))
+    if sentence is not None:
+        error = OrganiserError(sentence, **error.params)
     return Refusal(error.render(ctx._, lambda value: shown(ctx, value)))
 
 
