@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contract.platforms import PLATFORMS
 from locales import N_, words
 from storage import audit
 from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Slot, Workshop
@@ -26,7 +27,6 @@ CODE_LENGTH = 10
 NAME_MAX = 200
 KIND_MAX = 40
 EDITABLE_FIELDS = ("name_fr", "name_ja", "country", "kind", "status", "steering")
-PLATFORMS = ("console", "telegram", "slack")
 
 
 class OrganiserError(Exception):
