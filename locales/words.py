@@ -44,6 +44,8 @@ PART_WORDS = {
     "afternoon": ("afternoon", "après-midi", "apres-midi", "après midi", "午後"),
     "evening": ("evening", "soir", "soirée", "夜", "夕方"),
 }
+# Typed to clear a value an organiser set (a workshop's slot, room or capacity).
+CLEAR_WORDS = frozenset(("", "none", "-"))
 # A start time: 9:30, 9h30, 9h, 9時30分, 9時.
 TIME_WORD = re.compile(r"(\d{1,2})\s*(?:[:h時]\s*(\d{2})?\s*分?)?")
 _TRAILING = ".!?。"
@@ -73,6 +75,11 @@ def read_status(text: str) -> str | None:
 def read_country(text: str) -> str | None:
     """`fr` or `jp` from fr, FR, jp, ja, JP; None for anything else."""
     return COUNTRY_WORDS.get(normalised(text))
+
+
+def means_clear(text: str) -> bool:
+    """Whether `text` asks to clear a value (none, -, or nothing)."""
+    return normalised(text) in CLEAR_WORDS
 
 
 def read_day_part(text: str) -> str | None:

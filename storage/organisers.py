@@ -453,7 +453,7 @@ def set_workshop(
     before = workshop_fields(workshop)
     for field, raw in changes.items():
         value = raw.strip()
-        clear = value.lower() in ("", "none", "-")
+        clear = words.means_clear(value)
         if field == "slot":
             if clear:
                 workshop.slot_key = None
