@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: set up a virtual environment from pyproject.toml, then
-# ruff, mypy, the catalog check and pytest. Usage: ./scripts/test.sh [pytest args]
+# ruff, mypy, the import contracts (lint-imports; pyproject.toml), the catalog check and pytest.
+# Usage: ./scripts/test.sh [pytest args]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -11,6 +12,7 @@ fi
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 "$VENV/bin/mypy"
+"$VENV/bin/lint-imports"
 "$VENV/bin/python" -m locales check
 set +e
 "$VENV/bin/python" -m pytest "$@"

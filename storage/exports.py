@@ -1,4 +1,4 @@
-"""The organisers' lists as tables: Doc 5, Doc 7, Doc 8 and delegations, to .xlsx, .csv or chat text.
+"""The organisers' lists as tables: Doc 5, Doc 7, Doc 8 and delegations, to .xlsx or .csv.
 
 Headers and labels are translated with the `gettext` the caller passes (the organiser's
 language in chat, the --lang of the command line).
@@ -330,7 +330,7 @@ def _choices(session: Session, event: Event) -> list[WorkshopChoice]:
     )
 
 
-# --- files and text ---------------------------------------------------------------------------
+# --- files --------------------------------------------------------------------------------
 
 
 def filename(event: Event, kind: str, day: dt.date, fmt: str) -> str:
@@ -386,44 +386,3 @@ def to_xlsx(table: Table) -> bytes:
 
 def render(table: Table, fmt: str) -> bytes:
     return to_xlsx(table) if fmt == "xlsx" else to_csv(table)
-
-
-def as_text(table: Table, gettext: Gettext) -> str:
-    """The table as a chat message: its title, then one line per row, each value with its column's name.
-
-    Totals rows are turned around: one line per option with its total, capacity and places left.
-    """
-    lines = [table.title]
-    if not table.rows:
-        lines.append(gettext("(nothing yet)"))
-        return "\n".join(lines)
-    labelled = gettext("{label}: {value}")
-    body = table.rows if table.totals_from is None else table.rows[: table.totals_from]
-    for row in body:
-        cells = [
-            labelled.format(label=table.headers[i], value=value)
-            for i, value in enumerate(row)
-            if _shown(value) and not (i in table.totals_columns and value == 0)
-        ]
-        lines.append("• " + " · ".join(cells))
-    if table.totals_from is None:
-        return "\n".join(lines)
-    totals = table.rows[table.totals_from :]
-    for row in totals:
-        cells = [
-            labelled.format(label=table.headers[i], value=value)
-            for i, value in enumerate(row)
-            if i > 1 and i not in table.totals_columns and _shown(value)
-        ]
-        if cells:
-            lines.append("• " + " · ".join([str(row[1]), *cells]))
-    if table.totals_columns:
-        lines += ["", gettext("Per option:")]
-    for i in table.totals_columns:
-        cells = [labelled.format(label=row[1], value=row[i]) for row in totals if _shown(row[i])]
-        lines.append(f"• {table.headers[i]} — " + " · ".join(cells))
-    return "\n".join(lines)
-
-
-def _shown(value: Cell) -> bool:
-    return value is not None and value != ""

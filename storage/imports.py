@@ -1,7 +1,8 @@
 """Bulk import of collectivities from CSV or XLSX: every row checked, all or nothing.
 
 Headers: name_fr, name_ja, country, kind and optionally status (a key, or a label in French,
-Japanese or English). Line numbers are those
+Japanese or English) and steering (« oui », 「はい」, yes…: the bot's one yes/no vocabulary,
+locales.words; empty is no). Line numbers are those
 a spreadsheet shows (the header is line 1).
 """
 
@@ -20,10 +21,17 @@ from sqlalchemy.orm import Session
 from locales import N_
 from storage import audit
 from storage.models import Event
-from storage.organisers import OrganiserError, add_collectivity, find_by_name, parse_country, parse_status
+from storage.organisers import (
+    OrganiserError,
+    add_collectivity,
+    find_by_name,
+    parse_country,
+    parse_status,
+    parse_yes_no,
+)
 
 REQUIRED = ("name_fr", "name_ja", "country", "kind")
-OPTIONAL = ("status",)
+OPTIONAL = ("status", "steering")
 MAX_ROWS = 2000
 
 
@@ -142,6 +150,7 @@ def import_collectivities(
             country=values["country"],
             kind=values["kind"],
             status=_status(values.get("status", "")),
+            steering_group=_steering(values.get("steering", "")),
             actor=actor,
             now=now,
             log=False,
@@ -163,6 +172,11 @@ def _status(value: str) -> str:
     return parse_status(value) if value.strip() else "considering"
 
 
+def _steering(value: str) -> bool:
+    """The steering column: yes or no in any language (« oui », 「はい」); empty is no."""
+    return parse_yes_no(value, "steering") if value.strip() else False
+
+
 def _check(session: Session, event: Event, row: Row, seen: dict[str, int]) -> OrganiserError | None:
     values = row.values
     name = " ".join(values["name_fr"].split())
@@ -178,6 +192,7 @@ def _check(session: Session, event: Event, row: Row, seen: dict[str, int]) -> Or
             raise OrganiserError(N_("The {field} is longer than {max} characters."), field="kind", max=40)
         parse_country(values["country"])
         _status(values.get("status", ""))
+        _steering(values.get("steering", ""))
         if name in seen:
             raise OrganiserError(N_("“{name}” is already on line {line}."), name=name, line=seen[name])
         if find_by_name(session, event, name) is not None:

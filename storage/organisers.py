@@ -7,7 +7,6 @@ problem raises OrganiserError with an untranslated message that the caller trans
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from contract.numbers import parse_int
 from contract.platforms import PLATFORMS
-from locales import N_
+from locales import N_, words
 from storage import audit
 from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Slot, Workshop
 from storage.models.participation import STATUSES
@@ -29,33 +28,6 @@ CODE_LENGTH = 10
 NAME_MAX = 200
 KIND_MAX = 40
 EDITABLE_FIELDS = ("name_fr", "name_ja", "country", "kind", "status", "steering")
-# Status words organisers type besides the keys: Doc 5's French labels, the Japanese and English ones.
-STATUS_WORDS = {
-    "à l'étude": "considering",
-    "a l'etude": "considering",
-    "à l’étude": "considering",
-    "confirmée": "confirmed",
-    "confirmee": "confirmed",
-    "confirmé": "confirmed",
-    "déclinée": "declined",
-    "declinee": "declined",
-    "décliné": "declined",
-    "検討中": "considering",
-    "参加確定": "confirmed",
-    "確定": "confirmed",
-    "不参加": "declined",
-    "辞退": "declined",
-}
-# Yes and no as organisers type them in the three languages.
-YES_WORDS = ("yes", "y", "true", "1", "oui", "o", "vrai", "はい", "有", "あり")
-NO_WORDS = ("no", "n", "false", "0", "non", "faux", "いいえ", "無", "なし")
-# Words for a slot's part of the day, in the three languages, as organisers type them.
-PART_WORDS = {
-    "morning": ("morning", "matin", "matinée", "午前", "朝"),
-    "afternoon": ("afternoon", "après-midi", "apres-midi", "après midi", "午後"),
-    "evening": ("evening", "soir", "soirée", "夜", "夕方"),
-}
-TIME_WORD = re.compile(r"(\d{1,2})\s*(?:[:h時]\s*(\d{2})?\s*分?)?")
 
 
 class OrganiserError(Exception):
@@ -90,7 +62,7 @@ def plain(value: object) -> str:
 
 def parse_country(value: str) -> str:
     """`fr` or `jp` from what organisers write (fr, FR, jp, ja, JP)."""
-    country = {"fr": "fr", "jp": "jp", "ja": "jp"}.get(value.strip().lower())
+    country = words.read_country(value)
     if country is None:
         raise OrganiserError(N_("The country must be fr or jp, not “{value}”."), value=value)
     return country
@@ -98,20 +70,17 @@ def parse_country(value: str) -> str:
 
 def parse_status(value: str) -> str:
     """A status key from a key or a label organisers type (« confirmée », 参加確定)."""
-    text = " ".join(value.strip().lower().split())
-    status = STATUS_WORDS.get(text, text)
+    status = words.read_status(value)
     if status not in STATUSES:
         raise OrganiserError(N_("The status must be considering, confirmed or declined, not “{value}”."), value=value)
     return status
 
 
 def parse_yes_no(value: str, field: str) -> bool:
-    """yes/no, oui/non, はい/いいえ, true/false."""
-    text = value.strip().lower()
-    if text in YES_WORDS:
-        return True
-    if text in NO_WORDS:
-        return False
+    """yes/no, oui/non, はい/いいえ, ok, true/false: the bot's one vocabulary (locales.words)."""
+    answer = words.read_yes_no(value)
+    if answer is not None:
+        return answer
     raise OrganiserError(N_("The {field} must be yes or no, not “{value}”."), field=field, value=value)
 
 
@@ -169,6 +138,7 @@ def add_collectivity(
     country: str,
     kind: str = "",
     status: str = "considering",
+    steering_group: bool = False,
     actor: str,
     now: dt.datetime,
     log: bool = True,
@@ -182,6 +152,7 @@ def add_collectivity(
         country=parse_country(country),
         kind=_clean_kind(kind),
         status=parse_status(status or "considering"),
+        steering_group=steering_group,
         created_at=now,
         updated_at=now,
     )
@@ -489,7 +460,7 @@ def set_workshop(
     before = workshop_fields(workshop)
     for field, raw in changes.items():
         value = raw.strip()
-        clear = value.lower() in ("", "none", "-")
+        clear = words.means_clear(value)
         if field == "slot":
             if clear:
                 workshop.slot_key = None
@@ -537,12 +508,11 @@ def find_slot(event: Event, value: str) -> Slot:
     """The slot organisers mean by its key, a word for its part of the day (matin, 午後) or its start time (9:30)."""
     text = " ".join(value.strip().lower().split())
     found = [s for s in event.slots if s.key.lower() == text]
-    time = TIME_WORD.fullmatch(text)
-    if not found and time:
-        start = f"{int(time[1]):02d}:{time[2] or '00'}"
+    start = words.read_start_time(text)
+    if not found and start:
         found = [s for s in event.slots if s.start == start]
     if not found:
-        part = next((p for p, words in PART_WORDS.items() if text in words), None)
+        part = words.read_day_part(text)
         found = [s for s in event.slots if part is not None and slot_part(s) == part]
     if len(found) != 1:
         example = event.slots[0].start.lstrip("0") if event.slots else "9:30"

@@ -25,8 +25,9 @@ from bot.config import Settings
 from bot.core import BotCore
 from contract.clock import FixedClock
 from contract.messages import Button, Incoming, Reply
+from storage import event_loader
 from storage.db import make_engine, upgrade
-from storage.event_file import default_event_path
+from storage.event_file import EventSpec, default_event_path, read_event_file
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("RB_REQUIRE_POSTGRES") == "1"
@@ -70,13 +71,23 @@ class _Postgres:
         return make_url(PG_URL).set(database=database).render_as_string(hide_password=False)
 
     def fresh(self) -> str:
-        """The test database, every table emptied."""
+        """The test database, every table emptied and every id counter back at 1.
+
+        DELETE, children first, is several times faster than TRUNCATE on tables of a few rows
+        (TRUNCATE gives every table new files); setval does what TRUNCATE's RESTART IDENTITY did.
+        """
         from storage.models import Base
 
         assert self.engine is not None and self.name is not None
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with self.engine.begin() as conn:
-            conn.execute(text(f"truncate {tables} restart identity cascade"))
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+            conn.execute(
+                text(
+                    "select setval(format('%I.%I', schemaname, sequencename), 1, false) from pg_sequences "
+                    "where schemaname = current_schema()"
+                )
+            )
         return self.url(self.name)
 
     def close(self) -> None:
@@ -87,6 +98,26 @@ class _Postgres:
                 conn.execute(text(f'drop database if exists "{self.name}" with (force)'))
             self.admin.dispose()
 
+
+_parsed_event_files: dict[tuple[str, bytes], tuple[EventSpec, str]] = {}
+
+
+def _read_event_file_once(path: Path | str) -> tuple[EventSpec, str]:
+    """read_event_file, parsed once per worker for each file content (PyYAML takes most of a test's set-up).
+
+    Keyed on the bytes, so a test that rewrites a file gets it parsed again; errors are never cached.
+    """
+    try:
+        key = (str(path), Path(path).read_bytes())
+    except OSError:
+        return read_event_file(path)
+    if key not in _parsed_event_files:
+        _parsed_event_files[key] = read_event_file(path)
+    spec, digest = _parsed_event_files[key]
+    return spec.model_copy(deep=True), digest
+
+
+event_loader.read_event_file = _read_event_file_once  # type: ignore[assignment]
 
 _pg = _Postgres()
 _sqlite_template: list[Path] = []

@@ -50,7 +50,7 @@ def export(ctx: Context, args: str) -> Reply:
 def show(ctx: Context, args: str) -> Reply:
     kind = _kind(ctx, args)
     table = exports.build(kind, ctx.session, ctx.event, ctx._, ctx.locale)
-    return Reply(exports.as_text(table, ctx._))
+    return Reply(table_text(ctx, table))
 
 
 def stats_(ctx: Context, _args: str) -> Reply:
@@ -90,3 +90,44 @@ def stats_(ctx: Context, _args: str) -> Reply:
     png = stats.chart_png(found, ctx._, locale=ctx.locale, fallback=Translator("en").gettext)
     name = f"{ctx.event.key}-stats-{ctx.now().date().isoformat()}.png"
     return Reply("\n".join(lines), attachment=Attachment(name, png, "image/png", kind="image"))
+
+
+def table_text(ctx: Context, table: exports.Table) -> str:
+    """The table as a chat message: its title, then one line per row, each value with its column's name.
+
+    Totals rows are turned around: one line per option with its total, capacity and places left.
+    """
+    lines = [table.title]
+    if not table.rows:
+        lines.append(ctx._("(nothing yet)"))
+        return "\n".join(lines)
+    labelled = ctx._("{label}: {value}")
+    body = table.rows if table.totals_from is None else table.rows[: table.totals_from]
+    for row in body:
+        cells = [
+            labelled.format(label=table.headers[i], value=value)
+            for i, value in enumerate(row)
+            if _shown(value) and not (i in table.totals_columns and value == 0)
+        ]
+        lines.append("• " + " · ".join(cells))
+    if table.totals_from is None:
+        return "\n".join(lines)
+    totals = table.rows[table.totals_from :]
+    for row in totals:
+        cells = [
+            labelled.format(label=table.headers[i], value=value)
+            for i, value in enumerate(row)
+            if i > 1 and i not in table.totals_columns and _shown(value)
+        ]
+        if cells:
+            lines.append("• " + " · ".join([str(row[1]), *cells]))
+    if table.totals_columns:
+        lines += ["", ctx._("Per option:")]
+    for i in table.totals_columns:
+        cells = [labelled.format(label=row[1], value=row[i]) for row in totals if _shown(row[i])]
+        lines.append(f"• {table.headers[i]} — " + " · ".join(cells))
+    return "\n".join(lines)
+
+
+def _shown(value: exports.Cell) -> bool:
+    return value is not None and value != ""

@@ -13,9 +13,6 @@ from storage.participation import ParticipationError, collectivity_of
 
 Buttons = tuple[tuple[Button, ...], ...]
 
-# Words people type for yes and no, in the three languages.
-YES = {"yes", "y", "oui", "o", "はい", "ok", "si"}
-NO = {"no", "n", "non", "いいえ", "なし", "aucun", "none", "0"}
 # Typed to leave an optional answer empty.
 SKIP = {"-", "—", "skip", "passer", "なし", "non", "no", "none"}
 _ONE_SECOND = dt.timedelta(seconds=1)

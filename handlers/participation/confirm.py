@@ -18,8 +18,6 @@ from contract.messages import Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
 from handlers.forms import Field, FieldError, Form, refuse_step
 from handlers.participation.common import (
-    NO,
-    YES,
     Buttons,
     end_form,
     explain,
@@ -35,6 +33,7 @@ from handlers.participation.common import (
 )
 from handlers.router import Router
 from locales import N_
+from locales.words import read_yes_no
 from storage.models import Collectivity, FormState, Option, OptionSignup
 from storage.participation import (
     MAX_DELEGATION,
@@ -235,12 +234,15 @@ def _next_option(ctx: Context, state: FormState, after: str | None) -> Reply:
 
 
 def _parse_option_answer(text: str, size: int) -> int | None:
-    word = text.strip().lower().rstrip(".!。")
-    if word in YES:
-        return size
-    if word in NO:
-        return 0
-    return parse_count(text)
+    """A count of people, or yes (the whole delegation) / no in the bot's one vocabulary.
+
+    The number is read first: "1" is a yes in a spreadsheet column but one person here.
+    """
+    count = parse_count(text)
+    if count is not None:
+        return count
+    answer = read_yes_no(text)
+    return None if answer is None else size if answer else 0
 
 
 def _take_option(ctx: Context, state: FormState, key: str, people: int | None) -> Reply:
