@@ -279,9 +279,9 @@ class FakeSlack:
         }
         return _interaction(payload)
 
-    def view_submission(self, user_id: str, view: Mapping[str, Any], values: Mapping[str, Any]) -> SlackRequest:
-        """`user_id` submitted the modal `view` (as opened) with `state.values` = `values`."""
-        submitted = {**view, "state": {"values": dict(values)}}
+    def view_submission(self, user_id: str, view: Mapping[str, Any], answers: Mapping[str, str | None]) -> SlackRequest:
+        """`user_id` gave `answers` {block_id: value} to the modal `view` (as views.open returned it) and sent it."""
+        submitted = {**view, "state": {"values": state_values(view, answers)}}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": "rencontres-test"},
@@ -581,6 +581,29 @@ async def post(url: str, request: SlackRequest, headers: Mapping[str, str] | Non
         session.post(url, data=request.body.encode(), headers=dict(headers or request.headers())) as response,
     ):
         return Answer(response.status, await response.text())
+
+
+def state_values(view: Mapping[str, Any], answers: Mapping[str, str | None]) -> dict[str, Any]:
+    """The `state.values` Slack sends when a person gives `answers` to the input blocks of `view`.
+
+    A choice must be one of the element's options, as in Slack's menus; a field left out is left empty.
+    """
+    values: dict[str, Any] = {}
+    inputs = {block["block_id"]: block for block in view.get("blocks", []) if block.get("type") == "input"}
+    unknown = set(answers) - set(inputs)
+    assert not unknown, f"the modal has no field {sorted(unknown)}"
+    for block_id, block in inputs.items():
+        element = block["element"]
+        answer = answers.get(block_id)
+        state: dict[str, Any] = {"type": element["type"]}
+        if element["type"] in ("static_select", "radio_buttons"):
+            options = {option["value"]: option for option in element["options"]}
+            assert answer is None or answer in options, f"{answer!r} is not a choice of {block_id}: {sorted(options)}"
+            state["selected_option"] = options[answer] if answer is not None else None
+        else:
+            state["value"] = answer
+        values[block_id] = {element["action_id"]: state}
+    return values
 
 
 def _interaction(payload: Mapping[str, Any]) -> SlackRequest:
