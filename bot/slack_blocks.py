@@ -25,6 +25,8 @@ OPTION_LABEL_LIMIT = 75
 OPTIONS_PER_SELECT = 100
 INPUT_LABEL_LIMIT = 2000
 TEXT_INPUT_LIMIT = 3000
+# The fallback only shows in notifications; Slack refuses a `text` over 40,000 characters.
+FALLBACK_TEXT_LIMIT = 3000
 VIEW_TITLE_LIMIT = 24
 PRIVATE_METADATA_LIMIT = 3000
 ELLIPSIS = "…"
@@ -148,7 +150,7 @@ def _fallback(blocks: Sequence[Block], labels: Sequence[str]) -> str:
     texts = [block["text"]["text"] for block in blocks if block["type"] == "section"]
     if not texts:
         texts = [" · ".join(labels)]
-    return escape("\n".join(texts))
+    return escape(clip("\n".join(texts), FALLBACK_TEXT_LIMIT))
 
 
 def escape(text: str) -> str:

@@ -5,7 +5,8 @@ the methods the bot uses with Slack's JSON (`{"ok": true, …}`, errors as `{"ok
 with HTTP 200), records every request, hands out trigger_ids (valid 3 s and once) and response_urls,
 checks messages and views against Block Kit's limits as Slack does (`invalid_blocks`), and answers a
 method with 429 and Retry-After on demand. Also: builders of the requests Slack sends to an app
-(slash commands, events, block_actions, view_submission), signed with slack_sdk's SignatureVerifier.
+(slash commands, events, files shared with the bot, block_actions, view_submission), signed with
+slack_sdk's SignatureVerifier, and `post()` to send one to the app.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 VIEW_TITLE = 24
 PRIVATE_METADATA = 3000
+MESSAGE_TEXT = 40000
 
 
 @dataclass
@@ -100,6 +102,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._dispatch)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/response/{response_id}", self._respond)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._download)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -220,6 +223,30 @@ class FakeSlack:
             "event_ts": self._next_ts(),
         }
         return self.event(event)
+
+    def file_shared(
+        self, user_id: str, filename: str, content: bytes, mime: str, *, channel_id: str = "D0DM", text: str = ""
+    ) -> SlackRequest:
+        """A message.im event with a file `user_id` shared with the bot; the file is served to the bot's token."""
+        file_id = f"F{next(self._ids):08d}"
+        self.files[file_id] = {"filename": filename, "length": len(content), "content": content, "mime": mime}
+        event = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel": channel_id,
+            "channel_type": "im",
+            "user": user_id,
+            "text": text,
+            "files": [self._file_object(file_id)],
+            "ts": self._next_ts(),
+            "event_ts": self._next_ts(),
+        }
+        return self.event(event)
+
+    def url_verification(self, challenge: str = "challenge-test") -> SlackRequest:
+        """What Slack sends when an HTTP request URL is saved; the app must echo the challenge."""
+        body = {"token": "verification-token-unused", "challenge": challenge, "type": "url_verification"}
+        return SlackRequest(json.dumps(body), "application/json")
 
     def app_home_opened(self, user_id: str, *, tab: str = "home") -> SlackRequest:
         event = {"type": "app_home_opened", "user": user_id, "channel": "D0DM", "tab": tab, "event_ts": self._next_ts()}
@@ -469,6 +496,39 @@ class FakeSlack:
             )
         return {"ok": True, "files": completed}
 
+    async def _api_files_info(self, call: Call) -> dict[str, Any]:
+        file_id = str(call.params.get("file"))
+        if file_id not in self.files or self.files[file_id]["content"] is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": self._file_object(file_id)}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file's `url_private_download`: served only with the bot token, as Slack does."""
+        file_id = request.match_info["file_id"].removeprefix(f"{TEAM_ID}-")
+        self.calls.append(Call("download", {"file_id": file_id}, request.headers.get("Authorization")))
+        await self._notify()
+        stored = self.files.get(file_id)
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.Response(status=403, text="not authorised")
+        if stored is None or stored["content"] is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=stored["content"], content_type=stored.get("mime", "application/octet-stream"))
+
+    def _file_object(self, file_id: str) -> dict[str, Any]:
+        stored = self.files[file_id]
+        name = stored["filename"]
+        url = f"http://127.0.0.1:{self.port}/files-pri/{TEAM_ID}-{file_id}/{name}"
+        return {
+            "id": file_id,
+            "name": name,
+            "title": stored.get("title", name),
+            "mimetype": stored.get("mime", "application/octet-stream"),
+            "filetype": name.rsplit(".", 1)[-1].lower(),
+            "size": stored["length"],
+            "url_private": url,
+            "url_private_download": url,
+        }
+
     async def _respond(self, request: web.Request) -> web.Response:
         response_id = request.match_info["response_id"]
         body = await request.json()
@@ -638,6 +698,8 @@ def _message_error(params: Mapping[str, Any]) -> str | None:
     blocks = _decoded(params.get("blocks")) or []
     if not params.get("text") and not blocks:
         return "no_text"
+    if len(str(params.get("text", ""))) > MESSAGE_TEXT:
+        return "msg_too_long"
     if len(blocks) > MESSAGE_BLOCKS:
         return "invalid_blocks"
     return _blocks_error(blocks)

@@ -161,3 +161,9 @@ def test_a_choice_field_without_choices_is_a_programming_error():
 
     with pytest.raises(ValueError, match="workshop"):
         modal_view(form)
+
+
+def test_the_fallback_of_a_long_message_stays_short_enough_for_slack():
+    messages = render_reply(Reply(lines(2600)))
+
+    assert all(len(m.text) <= 3000 for m in messages)

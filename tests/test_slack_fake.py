@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_async_handlers
@@ -208,5 +209,29 @@ def test_the_rate_limit_retry_handler_waits_out_retry_after_and_sends_once(monke
             assert [call.result["ok"] for call in fake.calls_to("chat.postMessage")] == [False, True]
             assert fake.posted_texts() == ["Rappel"]
             assert len(waited) == 1 and 7 <= waited[0] < 8
+
+    run(body())
+
+
+def test_a_file_shared_with_the_bot_is_downloaded_with_the_bot_token_only():
+    async def body() -> None:
+        async with FakeSlack() as fake:
+            content = "nom;pays\nAnnecy;FR\nKōchi;JP\n".encode()
+            shared = fake.file_shared("U0ORGA", "collectivites.csv", content, "text/csv")
+            (file,) = shared.payload["event"]["files"]
+            info = await client(fake).files_info(file=file["id"])
+            async with aiohttp.ClientSession() as session:
+                async with session.get(
+                    file["url_private_download"], headers={"Authorization": f"Bearer {TOKEN}"}
+                ) as ok:
+                    downloaded = await ok.read()
+                async with session.get(file["url_private_download"]) as anonymous:
+                    refused = anonymous.status
+
+            assert shared.payload["event"]["subtype"] == "file_share"
+            assert (file["name"], file["mimetype"], file["size"]) == ("collectivites.csv", "text/csv", len(content))
+            assert info["file"]["url_private_download"] == file["url_private_download"]
+            assert downloaded == content
+            assert refused == 403
 
     run(body())

@@ -186,6 +186,17 @@ def test_a_modal_opened_from_the_command_shows_errors_then_gives_the_submission(
     run(body())
 
 
+def test_saving_the_request_url_gets_the_challenge_back():
+    async def body() -> None:
+        async with FakeSlack() as fake, served(bolt_app(fake, Seen())) as url:
+            answer = await post(url, fake.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"))
+
+            assert answer.status == 200
+            assert answer.json == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+    run(body())
+
+
 def test_a_bad_signature_or_a_stale_timestamp_is_refused_before_any_listener():
     async def body() -> None:
         seen = Seen()
