@@ -19,6 +19,7 @@ from contract.messages import Attachment, Button, Reply, Submission
 
 SECTION_TEXT_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50
+BLOCKS_PER_VIEW = 100
 BUTTON_LABEL_LIMIT = 75
 BUTTONS_PER_ACTIONS_BLOCK = 25
 OPTION_LABEL_LIMIT = 75
@@ -73,6 +74,22 @@ def render_reply(reply: Reply) -> list[SlackMessage]:
     chunks = [blocks[max(end - BLOCKS_PER_MESSAGE, 0) : end] for end in cuts]
     labels = [button.label for button in reply.all_buttons]
     return [SlackMessage(_fallback(chunk, labels), tuple(chunk)) for chunk in chunks]
+
+
+def home_view(reply: Reply) -> dict[str, Any]:
+    """The App Home tab showing `reply` (status, next deadlines) for views.publish.
+
+    A view cannot be split like messages: past Slack's 100 blocks the text is cut, with an ellipsis.
+    """
+    actions = list(_actions_blocks(reply.buttons))[:BLOCKS_PER_VIEW]
+    sections = [_section(chunk) for chunk in split_text(reply.text)]
+    room = BLOCKS_PER_VIEW - len(actions)
+    if len(sections) > room:
+        sections = sections[:room]
+        if sections:
+            last = sections[-1]["text"]["text"]
+            sections[-1] = _section(last[: SECTION_TEXT_LIMIT - len(ELLIPSIS)].rstrip() + ELLIPSIS)
+    return {"type": "home", "blocks": sections + actions}
 
 
 def button_action(action: Mapping[str, Any]) -> str:

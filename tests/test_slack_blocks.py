@@ -10,6 +10,7 @@ from bot.slack_blocks import (
     BUTTON_ACTION_ID,
     MODAL_CALLBACK_ID,
     errors_response,
+    home_view,
     modal_view,
     render_reply,
     split_text,
@@ -167,3 +168,15 @@ def test_the_fallback_of_a_long_message_stays_short_enough_for_slack():
     messages = render_reply(Reply(lines(2600)))
 
     assert all(len(m.text) <= 3000 for m in messages)
+
+
+def test_the_app_home_holds_the_text_and_buttons_and_is_cut_past_100_blocks():
+    short = home_view(Reply("Annecy : 2 délégués", buttons=((Button("Statut", "status:"),),)))
+    long = home_view(Reply(lines(6000), buttons=((Button("Statut", "status:"),),)))
+
+    assert short["type"] == "home"
+    assert [block["type"] for block in short["blocks"]] == ["section", "actions"]
+    assert short["blocks"][0]["text"]["text"] == "Annecy : 2 délégués"
+    assert short["blocks"][1]["elements"][0]["value"] == "status:"
+    assert len(long["blocks"]) == 100 and long["blocks"][-1]["type"] == "actions"
+    assert long["blocks"][-2]["text"]["text"].endswith("…") and len(long["blocks"][-2]["text"]["text"]) <= 3000

@@ -158,8 +158,11 @@ def test_the_app_home_is_published_per_person():
             fake.add_user("U0ALICE", "Alice Martin")
             home = {"type": "home", "blocks": [section("Annecy : 2 délégués")]}
             await client(fake).views_publish(user_id="U0ALICE", view=home)
+            with pytest.raises(SlackApiError) as unknown:
+                await client(fake).views_publish(user_id="U0NOBODY", view=home)
 
             assert fake.homes["U0ALICE"]["blocks"] == home["blocks"]
+            assert unknown.value.response["error"] == "invalid_arguments"
 
     run(body())
 

@@ -23,6 +23,7 @@ from bot.slack_blocks import (
     MODAL_CALLBACK_ID,
     button_action,
     errors_response,
+    home_view,
     modal_view,
     render_reply,
     submission_from_view,
@@ -83,6 +84,11 @@ def bolt_app(fake: FakeSlack, seen: Seen) -> AsyncApp:
     @app.event("app_mention")
     async def mention(event: dict[str, Any], say: Any) -> None:
         await say(text=f"mention {event['text']}")
+
+    @app.event("app_home_opened")
+    async def home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        status = "\n".join(f"Échéance {n} : 2026-09-{n % 28 + 1:02d}" for n in range(400))
+        await client.views_publish(user_id=event["user"], view=home_view(Reply(status)))
 
     @app.action(BUTTON_ACTION_ID)
     async def pressed(ack: Any, body: dict[str, Any]) -> None:
@@ -182,6 +188,19 @@ def test_a_modal_opened_from_the_command_shows_errors_then_gives_the_submission(
             }
             assert accepted.status == 200 and not accepted.text
             assert seen.submissions == [Submission("choose", {"first": "1", "second": "2"}, "annecy")]
+
+    run(body())
+
+
+def test_opening_the_app_home_publishes_a_long_status_within_slacks_limits():
+    async def body() -> None:
+        async with FakeSlack() as fake, served(bolt_app(fake, Seen())) as url:
+            fake.add_user("U0ALICE", "Alice Martin")
+            await post(url, fake.app_home_opened("U0ALICE"))
+            (published,) = await fake.wait_for("views.publish")
+
+            assert published.result["ok"], published.result
+            assert fake.homes["U0ALICE"]["blocks"][0]["text"]["text"].startswith("Échéance 0 : 2026-09-01")
 
     run(body())
 
