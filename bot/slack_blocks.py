@@ -122,11 +122,14 @@ def clip(text: str, limit: int) -> str:
 
 
 def upload_arguments(attachment: Attachment, *, comment: str = "") -> dict[str, Any]:
-    """Keyword arguments for files_upload_v2 (with `channel=`): the file, its name and a comment."""
-    arguments: dict[str, Any] = {"filename": attachment.filename, "content": attachment.content}
-    arguments["title"] = attachment.filename
+    """Keyword arguments for files_upload_v2 (with `channel=`): the file, its name and a comment (mrkdwn)."""
+    arguments: dict[str, Any] = {
+        "filename": attachment.filename,
+        "title": attachment.filename,
+        "content": attachment.content,
+    }
     if comment:
-        arguments["initial_comment"] = comment
+        arguments["initial_comment"] = escape(comment)
     return arguments
 
 

@@ -132,6 +132,10 @@ class FakeSlack:
         self.users[user_id] = user
         return user
 
+    def dm(self, user_id: str) -> str:
+        """The channel of `user_id`'s direct messages with the bot (what conversations.open answers)."""
+        return self.dms.setdefault(user_id, f"D{user_id.removeprefix('U')}")
+
     def trigger_id(self) -> str:
         """A fresh trigger_id, as Slack puts in a slash command or an interaction."""
         trigger_id = f"{next(self._ids)}.{int(time.time())}.trigger"
@@ -179,9 +183,10 @@ class FakeSlack:
     # -- requests Slack sends to the app --------------------------------------------------
 
     def slash_command(
-        self, user_id: str, text: str, *, channel_id: str = "D0DM", command: str = "/rencontres"
+        self, user_id: str, text: str, *, channel_id: str | None = None, command: str = "/rencontres"
     ) -> SlackRequest:
-        """A slash command `command text` typed by `user_id` in `channel_id`."""
+        """A slash command `command text` typed by `user_id` in `channel_id` (by default their DM with the bot)."""
+        channel_id = channel_id or self.dm(user_id)
         form = {
             "token": "verification-token-unused",
             "team_id": TEAM_ID,
@@ -199,11 +204,11 @@ class FakeSlack:
         }
         return SlackRequest(urlencode(form), "application/x-www-form-urlencoded")
 
-    def message_im(self, user_id: str, text: str, *, channel_id: str = "D0DM") -> SlackRequest:
+    def message_im(self, user_id: str, text: str) -> SlackRequest:
         """A message.im event: `user_id` wrote `text` to the bot in their direct messages."""
         event = {
             "type": "message",
-            "channel": channel_id,
+            "channel": self.dm(user_id),
             "channel_type": "im",
             "user": user_id,
             "text": text,
@@ -224,16 +229,14 @@ class FakeSlack:
         }
         return self.event(event)
 
-    def file_shared(
-        self, user_id: str, filename: str, content: bytes, mime: str, *, channel_id: str = "D0DM", text: str = ""
-    ) -> SlackRequest:
+    def file_shared(self, user_id: str, filename: str, content: bytes, mime: str, *, text: str = "") -> SlackRequest:
         """A message.im event with a file `user_id` shared with the bot; the file is served to the bot's token."""
         file_id = f"F{next(self._ids):08d}"
         self.files[file_id] = {"filename": filename, "length": len(content), "content": content, "mime": mime}
         event = {
             "type": "message",
             "subtype": "file_share",
-            "channel": channel_id,
+            "channel": self.dm(user_id),
             "channel_type": "im",
             "user": user_id,
             "text": text,
@@ -249,7 +252,13 @@ class FakeSlack:
         return SlackRequest(json.dumps(body), "application/json")
 
     def app_home_opened(self, user_id: str, *, tab: str = "home") -> SlackRequest:
-        event = {"type": "app_home_opened", "user": user_id, "channel": "D0DM", "tab": tab, "event_ts": self._next_ts()}
+        event = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": self.dm(user_id),
+            "tab": tab,
+            "event_ts": self._next_ts(),
+        }
         return self.event(event)
 
     def event(self, event: Mapping[str, Any], *, event_id: str | None = None) -> SlackRequest:
@@ -266,44 +275,49 @@ class FakeSlack:
         }
         return SlackRequest(json.dumps(body), "application/json")
 
-    def block_action(
-        self,
-        user_id: str,
-        message: Mapping[str, Any],
-        action_id: str,
-        *,
-        channel_id: str | None = None,
-    ) -> SlackRequest:
-        """`user_id` pressed the button `action_id` of the bot's `message` (a chat.postMessage result)."""
-        channel = channel_id or str(message.get("channel", "D0DM"))
-        blocks = message.get("blocks", [])
-        button = next(
-            element
-            for block in blocks
+    def block_action(self, user_id: str, message: Mapping[str, Any], action_id: str) -> SlackRequest:
+        """`user_id` pressed the button `action_id` of the bot's `message` (as stored in `messages` or `ephemerals`).
+
+        As Slack does, a press in an ephemeral message carries no `message` (it cannot be updated, only
+        replaced through the response_url).
+        """
+        channel = str(message["channel"])
+        found = [
+            (block, element)
+            for block in message.get("blocks", [])
             if block.get("type") == "actions"
             for element in block["elements"]
             if element.get("action_id") == action_id
-        )
+        ]
+        assert found, f"the message has no button {action_id!r}: {message.get('blocks')}"
+        block, button = found[0]
         action = {
             "type": "button",
-            "block_id": next(b.get("block_id", "") for b in blocks if button in b.get("elements", [])),
+            "block_id": block.get("block_id", ""),
             "action_id": action_id,
             "text": button["text"],
             "value": button.get("value", ""),
             "action_ts": self._next_ts(),
         }
-        payload = {
+        ephemeral = any(message is shown for shown in self.ephemerals)
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM_ID, "domain": "rencontres-test"},
             "user": {"id": user_id, "username": self._name(user_id), "team_id": TEAM_ID},
             "api_app_id": APP_ID,
-            "container": {"type": "message", "message_ts": message.get("ts"), "channel_id": channel},
-            "channel": {"id": channel, "name": "directmessage"},
-            "message": dict(message),
+            "container": {
+                "type": "message",
+                "message_ts": message.get("ts"),
+                "channel_id": channel,
+                "is_ephemeral": ephemeral,
+            },
+            "channel": {"id": channel, "name": "directmessage" if channel.startswith("D") else "general"},
             "trigger_id": self.trigger_id(),
             "response_url": self.response_url(),
             "actions": [action],
         }
+        if not ephemeral:
+            payload["message"] = dict(message)
         return _interaction(payload)
 
     def view_submission(self, user_id: str, view: Mapping[str, Any], answers: Mapping[str, str | None]) -> SlackRequest:
@@ -389,12 +403,13 @@ class FakeSlack:
 
     async def _api_conversations_open(self, call: Call) -> dict[str, Any]:
         users = str(call.params.get("users", ""))
-        if not users or "," in users:
-            return {"ok": False, "error": "not_implemented" if users else "users_list_not_supplied"}
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        # The bot opens one person's direct messages, never a group DM.
+        assert "," not in users, f"the fake opens one person's DM only: {users}"
         if users not in self.users:
             return {"ok": False, "error": "user_not_found"}
-        channel = self.dms.setdefault(users, f"D{users.removeprefix('U')}")
-        return {"ok": True, "channel": {"id": channel}}
+        return {"ok": True, "channel": {"id": self.dm(users)}}
 
     async def _api_chat_postMessage(self, call: Call) -> dict[str, Any]:
         error = _message_error(call.params)
@@ -434,7 +449,8 @@ class FakeSlack:
         view_id = call.params.get("view_id")
         if view_id is None:
             external = call.params.get("external_id")
-            view_id = next((key for key, v in self.views.items() if v.get("external_id") == external), None)
+            matches = [key for key, v in self.views.items() if external and v.get("external_id") == external]
+            view_id = matches[0] if matches else None
         current = self.views.get(str(view_id))
         if current is None:
             return {"ok": False, "error": "not_found"}

@@ -13,6 +13,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.slack_blocks import upload_arguments
+from contract.messages import Attachment
 from tests.fake_slack import TOKEN, FakeSlack
 from tests.fake_telegram import forbid_network, run
 
@@ -121,6 +123,23 @@ def test_files_upload_v2_goes_through_the_three_steps_and_the_file_arrives_whole
                 "L'export",
             )
             assert sent["file"]["name"] == "inscriptions.csv"
+
+    run(body())
+
+
+def test_a_replys_attachment_is_uploaded_with_its_name_and_escaped_comment():
+    async def body() -> None:
+        async with FakeSlack() as fake:
+            calendar = Attachment("agenda-annecy.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")
+            await client(fake).files_upload_v2(channel="D0DM", **upload_arguments(calendar, comment="Annecy & Kōchi"))
+
+            (stored,) = fake.files.values()
+            assert (stored["filename"], stored["title"], stored["content"]) == (
+                "agenda-annecy.ics",
+                "agenda-annecy.ics",
+                calendar.content,
+            )
+            assert stored["initial_comment"] == "Annecy &amp; Kōchi"
 
     run(body())
 

@@ -153,7 +153,7 @@ def test_a_direct_message_gets_block_kit_buttons_that_come_back_as_the_action():
             no = message["blocks"][1]["elements"][1]["action_id"]
             answer = await post(url, fake.block_action("U0ALICE", message, no))
 
-            assert fake.posted_texts("D0DM") == ["Confirmer ?"]
+            assert fake.posted_texts(fake.dm("U0ALICE")) == ["Confirmer ?"]
             assert answer.status == 200
             assert seen.actions == ["confirm:no"]
 
@@ -244,5 +244,24 @@ def test_a_retried_event_carries_slacks_retry_header_and_the_same_event_id():
 
             assert retried.payload["event_id"] == event_id
             assert sorted(seen.retries, key=str) == ["1", None]
+
+    run(body())
+
+
+def test_a_button_in_an_ephemeral_message_is_pressed_without_the_message():
+    async def body() -> None:
+        seen = Seen()
+        async with FakeSlack() as fake, served(bolt_app(fake, seen)) as url:
+            (message,) = render_reply(Reply("Votre statut", buttons=((Button("Détails", "status:details"),),)))
+            await AsyncWebClient(token=TOKEN, base_url=fake.api_url).chat_postEphemeral(
+                channel="C0GENERAL", user="U0ALICE", **message.arguments()
+            )
+            (shown,) = fake.ephemerals
+            request = fake.block_action("U0ALICE", shown, shown["blocks"][1]["elements"][0]["action_id"])
+            answer = await post(url, request)
+
+            assert answer.status == 200
+            assert seen.actions == ["status:details"]
+            assert request.payload["container"]["is_ephemeral"] and "message" not in request.payload
 
     run(body())
