@@ -4,6 +4,7 @@ from storage.models.audit import AuditEntry
 from storage.models.base import Base
 from storage.models.delivery import ChannelSubscription, OutboxMessage
 from storage.models.event import Deadline, Event, Option, ProgrammeItem, Slot, Task, Workshop
+from storage.models.inbox import InboxUpdate
 from storage.models.participation import (
     Abstract,
     Assignment,
@@ -31,6 +32,7 @@ __all__ = [
     "Delegate",
     "Event",
     "FormState",
+    "InboxUpdate",
     "Invite",
     "Option",
     "OptionSignup",

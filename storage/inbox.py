@@ -1,0 +1,70 @@
+"""The inbox's operations: record an update once, hand out what is pending, mark it done, prune."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import InboxUpdate
+
+
+def record_update(
+    session: Session, *, platform: str, update_id: str, chat_key: str, payload: dict[str, Any], at: dt.datetime
+) -> InboxUpdate | None:
+    """Record one update; None when it was recorded before (a redelivery: acknowledge it, do not process it)."""
+    known = select(InboxUpdate.id).where(InboxUpdate.platform == platform, InboxUpdate.update_id == update_id)
+    if session.scalar(known) is not None:
+        return None
+    row = InboxUpdate(
+        platform=platform,
+        update_id=update_id,
+        chat_key=chat_key,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        received_at=at,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        # Another instance recorded the same update at the same moment.
+        return None
+    return row
+
+
+def pending_updates(session: Session, platform: str, limit: int = 1000) -> Sequence[InboxUpdate]:
+    """What was recorded and not yet processed, oldest first (processed first on start)."""
+    query = (
+        select(InboxUpdate)
+        .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending")
+        .order_by(InboxUpdate.id)
+        .limit(limit)
+    )
+    return session.scalars(query).all()
+
+
+def mark_done(session: Session, row_id: int, at: dt.datetime) -> None:
+    session.execute(update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=at))
+
+
+def mark_failed(session: Session, row_id: int, at: dt.datetime, error: str) -> None:
+    """Processing raised: kept for the operator, not retried forever."""
+    session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id == row_id)
+        .values(status="failed", done_at=at, last_error=error[:500], attempts=InboxUpdate.attempts + 1)
+    )
+
+
+def prune_done(session: Session, before: dt.datetime) -> int:
+    """Forget processed updates received before `before` (their ids are no longer redelivered)."""
+    result = session.execute(
+        delete(InboxUpdate).where(InboxUpdate.status != "pending", InboxUpdate.received_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

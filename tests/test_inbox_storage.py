@@ -1,0 +1,54 @@
+"""The inbox's storage: an update is recorded once, handed out oldest first, marked done, pruned."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storage.db import transaction
+from storage.inbox import mark_done, mark_failed, pending_updates, prune_done, record_update
+
+
+def _record(core, update_id: str, chat: str = "telegram:1"):  # type: ignore[no-untyped-def]
+    with transaction(core.sessions) as session:
+        row = record_update(
+            session,
+            platform="telegram",
+            update_id=update_id,
+            chat_key=chat,
+            payload={"update_id": update_id},
+            at=core.clock.now(),
+        )
+        return None if row is None else row.id
+
+
+def test_an_update_recorded_twice_is_kept_once(core):
+    first = _record(core, "41")
+    assert first is not None
+    assert _record(core, "41") is None
+    with transaction(core.sessions) as session:
+        assert [row.update_id for row in pending_updates(session, "telegram")] == ["41"]
+
+
+def test_pending_updates_come_oldest_first_and_leave_once_done_or_failed(core):
+    ids = [_record(core, str(n), chat=f"telegram:{n % 2}") for n in (7, 8, 9)]
+    with transaction(core.sessions) as session:
+        mark_done(session, ids[0], core.clock.now())
+        mark_failed(session, ids[1], core.clock.now(), "boom")
+    with transaction(core.sessions) as session:
+        assert [row.update_id for row in pending_updates(session, "telegram")] == ["9"]
+        assert pending_updates(session, "slack") == []
+
+
+def test_pruning_forgets_only_processed_updates_older_than_asked(core, clock):
+    old_done, old_pending = _record(core, "1"), _record(core, "2")
+    with transaction(core.sessions) as session:
+        mark_done(session, old_done, clock.now())
+    clock.move(dt.timedelta(days=8))
+    _record(core, "3")
+    with transaction(core.sessions) as session:
+        assert prune_done(session, clock.now() - dt.timedelta(days=7)) == 1
+    with transaction(core.sessions) as session:
+        assert [row.update_id for row in pending_updates(session, "telegram")] == ["2", "3"]
+    assert old_pending is not None
+    # A pruned id is no longer known: the platform does not redeliver updates a week old.
+    assert _record(core, "1") is not None
