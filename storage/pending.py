@@ -121,36 +121,45 @@ def pending_for(session: Session, event: Event, deadline: Deadline) -> list[Pend
 class ContactPerson:
     """A contact of a collectivity, as the nudges need them."""
 
-    collectivity_id: int
+    collectivity: Collectivity
     user: ChatUser
+    # The deadline's task keys the collectivity still has to do (pending_contacts), in the deadline's order.
+    missing: tuple[str, ...] = ()
 
 
 def pending_contacts(session: Session, event: Event, deadline: Deadline) -> list[ContactPerson]:
-    """Every contact of the collectivities still pending for `deadline`: one statement, whatever their number."""
+    """Every contact of the collectivities still pending for `deadline`, with what is missing: one statement."""
     tasks = _task_checks(event, deadline)
     if not tasks:
         return []
     done = [_done(key, check) for key, check in tasks]
+    flags = [flag.label(f"done_{i}") for i, flag in enumerate(done)]
     rows = session.execute(
-        select(Contact.collectivity_id, ChatUser)
+        select(Collectivity, ChatUser, *flags)
+        .join(Contact, Contact.collectivity_id == Collectivity.id)
         .join(ChatUser, ChatUser.id == Contact.chat_user_id)
-        .join(Collectivity, Collectivity.id == Contact.collectivity_id)
         .where(Contact.event_id == event.id, *_concerned(event, deadline, done))
-        .order_by(Contact.collectivity_id, ChatUser.id)
+        .order_by(Collectivity.name_fr, ChatUser.id)
     )
-    return [ContactPerson(cid, user) for cid, user in rows]
+    keys = [key for key, _ in tasks]
+    found = []
+    for row in rows:
+        values: tuple[bool, ...] = tuple(row[2:])
+        missing = tuple(key for key, flag in zip(keys, values, strict=True) if not flag)
+        found.append(ContactPerson(row[0], row[1], missing))
+    return found
 
 
 def contacts_for_audience(session: Session, event: Event, audience: str) -> list[ContactPerson]:
     """Every contact of the non-declined collectivities an audience covers (informational announcements)."""
     rows = session.execute(
-        select(Contact.collectivity_id, ChatUser)
+        select(Collectivity, ChatUser)
+        .join(Contact, Contact.collectivity_id == Collectivity.id)
         .join(ChatUser, ChatUser.id == Contact.chat_user_id)
-        .join(Collectivity, Collectivity.id == Contact.collectivity_id)
         .where(Contact.event_id == event.id, Collectivity.status != "declined", audience_clause(audience))
         .order_by(Contact.collectivity_id, ChatUser.id)
     )
-    return [ContactPerson(cid, user) for cid, user in rows]
+    return [ContactPerson(collectivity, user) for collectivity, user in rows]
 
 
 def pending_count(session: Session, event: Event, deadline: Deadline) -> int:
