@@ -63,16 +63,21 @@ def _event_name(event: Event, locale: str) -> str:
 
 
 def _when_lines(tr: Translator, event: Event, deadline: Deadline, occurrence: Occurrence, zone: ZoneInfo) -> list[str]:
-    """When it is due, in the event's time zone and, when it differs, in the recipient's."""
+    """When it is due, in the event's time zone and, when its clock differs, in the recipient's."""
     event_zone = ZoneInfo(event.timezone)
+    # The last minute of the due day (it closes at the next midnight): "23:59", not "00:00 the next day".
+    last = occurrence.closes_at - dt.timedelta(minutes=1)
+    there = last.astimezone(event_zone)
     lines = [
-        tr.gettext("Due by the end of {day} ({zone}).").format(day=tr.day(deadline.due), zone=zone_name(event_zone, tr))
+        tr.gettext("Due by {time} on {day} ({zone}).").format(
+            time=tr.time(there), day=tr.day(deadline.due), zone=zone_name(event_zone, tr)
+        )
     ]
-    closing = occurrence.closes_at.astimezone(zone)
-    if closing.utcoffset() != occurrence.closes_at.astimezone(event_zone).utcoffset():
+    here = last.astimezone(zone)
+    if here.utcoffset() != there.utcoffset():
         lines.append(
-            tr.gettext("That is {date} at {time}, your time ({zone}).").format(
-                date=tr.date(closing.date()), time=tr.time(closing), zone=zone_name(zone, tr)
+            tr.gettext("Your time ({zone}): until {time} on {date}.").format(
+                date=tr.date(here.date()), time=tr.time(here), zone=zone_name(zone, tr)
             )
         )
     return lines
