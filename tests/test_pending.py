@@ -1,4 +1,4 @@
-"""Who still has a deadline's tasks to do: the set queries agree with storage.progress, in a constant number of statements."""
+"""Who still has a deadline's tasks to do: the set queries agree with storage.progress, in constant statements."""
 
 from __future__ import annotations
 
@@ -111,11 +111,11 @@ def test_done_declined_and_not_concerned_collectivities_are_left_out(core):
         by_key = {d.key: d for d in event.deadlines}
         posters = {p.collectivity.country for p in pending_for(session, event, by_key["posters-and-presentations"])}
         assert posters == {"fr"}
-        for deadline_key, attribute in (
+        for key, attribute in (
             ("leads-summaries", "lead_volunteer"),
             ("second-draft-answer", "steering_group"),
         ):
-            pending = pending_for(session, event, by_key[deadline_key])
+            pending = pending_for(session, event, by_key[key])
             assert pending and all(getattr(p.collectivity, attribute) for p in pending)
         everyone = pending_for(session, event, by_key["hotel-and-slides"])
         assert all(p.collectivity.status != "declined" for p in everyone)
