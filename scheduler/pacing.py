@@ -1,14 +1,15 @@
 """Pacing messages under each platform's limits: token buckets for the whole bot and for each chat.
 
 Pure bookkeeping with the caller's instants (its injected clock): a dispatcher asks when the next message to a
-chat may go, reserves that slot, and waits until then. Each bucket is kept in its "virtual scheduling" form
-(GCRA): the instant it is full again, which is a token bucket of `burst` tokens refilled at `rate` per second,
-and lets a reservation lie in the future.
+chat may go (`next_at`), and takes the tokens when it sends (`try_take`); a message whose chat must wait leaves
+the overall budget to messages for other chats. Each bucket is kept in its "virtual scheduling" form (GCRA): the
+instant it is full again, which is a token bucket of `burst` tokens refilled at `rate` per second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ class Rate:
 
     @property
     def interval(self) -> dt.timedelta:
-        return dt.timedelta(seconds=self.per_seconds / self.count)
+        # Rounded up to the microsecond: 1/30 s must never become a little less, a little over the limit.
+        return dt.timedelta(microseconds=math.ceil(self.per_seconds * 1_000_000 / self.count))
 
 
 @dataclass(frozen=True)
@@ -48,25 +50,27 @@ LIMITS: Mapping[str, PlatformLimits] = {
 
 
 class TokenBucket:
-    """One rate limit; `full_at` is when it could take a burst again (in the past when idle)."""
+    """One rate limit; `full_at` is when it holds a whole burst again (None: full)."""
 
-    def __init__(self, rate: Rate, start: dt.datetime) -> None:
+    def __init__(self, rate: Rate) -> None:
         self.rate = rate
-        self.full_at = start
+        self.full_at: dt.datetime | None = None
+
+    @property
+    def _tolerance(self) -> dt.timedelta:
+        return self.rate.interval * (self.rate.burst - 1)
 
     def allows_at(self, now: dt.datetime) -> dt.datetime:
         """The earliest instant from `now` on when one message may go."""
-        tolerance = self.rate.interval * (self.rate.burst - 1)
-        return max(now, self.full_at - tolerance)
+        return now if self.full_at is None else max(now, self.full_at - self._tolerance)
 
     def take(self, at: dt.datetime) -> None:
         """Spend one token at `at` (an instant this bucket allows)."""
-        self.full_at = max(self.full_at, at) + self.rate.interval
+        self.full_at = max(self.full_at or at, at) + self.rate.interval
 
     def hold_until(self, until: dt.datetime) -> None:
         """Nothing before `until` (the platform said: retry after)."""
-        tolerance = self.rate.interval * (self.rate.burst - 1)
-        self.full_at = max(self.full_at, until + tolerance)
+        self.full_at = max(self.full_at or until, until + self._tolerance)
 
 
 def _chat_key(recipient: Recipient) -> tuple[str, str]:
@@ -88,46 +92,53 @@ class Pacer:
         self._chats: dict[tuple[str, str, str], TokenBucket] = {}
         self._reserved = 0
 
-    def _buckets(self, recipient: Recipient, now: dt.datetime) -> list[TokenBucket]:
+    def _overall_bucket(self, recipient: Recipient) -> TokenBucket | None:
+        rate = self.limits.get(recipient.platform, PlatformLimits()).overall
+        if rate is None:
+            return None
+        return self._overall.setdefault(recipient.platform, TokenBucket(rate))
+
+    def _chat_bucket(self, recipient: Recipient) -> TokenBucket | None:
         limits = self.limits.get(recipient.platform, PlatformLimits())
-        buckets = []
-        if limits.overall is not None:
-            if recipient.platform not in self._overall:
-                self._overall[recipient.platform] = TokenBucket(limits.overall, now)
-            buckets.append(self._overall[recipient.platform])
         rate = limits.private_chat if recipient.is_person else limits.group_chat
-        if rate is not None:
-            key = (recipient.platform, *_chat_key(recipient))
-            if key not in self._chats:
-                self._chats[key] = TokenBucket(rate, now)
-            buckets.append(self._chats[key])
-        return buckets
+        if rate is None:
+            return None
+        key = (recipient.platform, *_chat_key(recipient))
+        if key not in self._chats:
+            self._chats[key] = TokenBucket(rate)
+        return self._chats[key]
+
+    def _buckets(self, recipient: Recipient) -> list[TokenBucket]:
+        return [b for b in (self._overall_bucket(recipient), self._chat_bucket(recipient)) if b is not None]
 
     def next_at(self, recipient: Recipient, now: dt.datetime) -> dt.datetime:
-        """When a message to `recipient` may go, without reserving it."""
-        return max((bucket.allows_at(now) for bucket in self._buckets(recipient, now)), default=now)
+        """When a message to `recipient` may go: `now`, or later if one of its buckets is empty."""
+        return max((bucket.allows_at(now) for bucket in self._buckets(recipient)), default=now)
 
-    def reserve(self, recipient: Recipient, now: dt.datetime) -> dt.datetime:
-        """Reserve the next slot for `recipient` and return it: send then (wait if it is after `now`)."""
-        buckets = self._buckets(recipient, now)
-        at = max((bucket.allows_at(now) for bucket in buckets), default=now)
+    def try_take(self, recipient: Recipient, now: dt.datetime) -> bool:
+        """Take the tokens for one message to `recipient` now if every bucket allows it; else take nothing."""
+        buckets = self._buckets(recipient)
+        if any(bucket.allows_at(now) > now for bucket in buckets):
+            return False
         for bucket in buckets:
-            bucket.take(at)
+            bucket.take(now)
         self._forget_idle(now)
-        return at
+        return True
 
     def hold(self, recipient: Recipient, until: dt.datetime, *, whole_platform: bool = False) -> None:
         """After a "retry after": nothing to this chat (or, for a flood limit, to the platform) before `until`."""
-        buckets = self._buckets(recipient, until)
-        for bucket in buckets if whole_platform else buckets[-1:]:
-            bucket.hold_until(until)
+        chat = self._chat_bucket(recipient)
+        targets = [chat, self._overall_bucket(recipient) if whole_platform else None]
+        for bucket in targets:
+            if bucket is not None:
+                bucket.hold_until(until)
 
     def _forget_idle(self, now: dt.datetime) -> None:
         # Every 1,024 reservations: linear in the chats tracked, so constant per message on average.
         self._reserved += 1
         if self._reserved % 1024:
             return
-        idle = [key for key, bucket in self._chats.items() if bucket.full_at + self.FORGET_AFTER < now]
+        idle = [key for key, b in self._chats.items() if b.full_at is None or b.full_at + self.FORGET_AFTER < now]
         for key in idle:
             del self._chats[key]
 
