@@ -5,6 +5,8 @@ A constant number of SQL statements per occurrence whatever the number of collec
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,9 +23,17 @@ def deadline_of(event: Event, occurrence: Occurrence) -> Deadline | None:
 
 
 def messages_for(
-    session: Session, event: Event, occurrence: Occurrence, settings: Settings | None = None
+    session: Session,
+    event: Event,
+    occurrence: Occurrence,
+    settings: Settings | None = None,
+    *,
+    written: dt.datetime | None = None,
 ) -> list[Outgoing]:
-    """Every message of `occurrence`: one per contact still concerned on its side, or one per subscribed group."""
+    """Every message of `occurrence`: one per contact still concerned on its side, or one per subscribed group.
+
+    `written` is the instant they are written (the injected clock's), when later than the occurrence (catch-up).
+    """
     deadline = deadline_of(event, occurrence)
     if deadline is None:
         return []
@@ -31,7 +41,7 @@ def messages_for(
     if occurrence.side == "channels":
         count = 0 if occurrence.informational else pending_count(session, event, deadline)
         return [
-            Outgoing.of(event, occurrence, group_message(event, deadline, occurrence, count, channel))
+            Outgoing.of(event, occurrence, group_message(event, deadline, occurrence, count, channel, written))
             for channel in subscribed_channels(session)
         ]
     if occurrence.informational:
@@ -43,7 +53,9 @@ def messages_for(
         if occurrence.informational:
             reply = announcement(event, deadline, person.collectivity, person.user)
         else:
-            reply = nudge(event, deadline, occurrence, person.collectivity, person.missing, person.user, settings)
+            reply = nudge(
+                event, deadline, occurrence, person.collectivity, person.missing, person.user, settings, written
+            )
         found.append(Outgoing.of(event, occurrence, reply))
     return found
 

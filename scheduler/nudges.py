@@ -106,13 +106,13 @@ def _task_button(tr: Translator, task: Task) -> Button:
     return Button(labels.get(command, tr.gettext("Status")), f"cmd:{command}")
 
 
-def _headline(tr: Translator, event: Event, deadline: Deadline, occurrence: Occurrence) -> str:
+def _headline(tr: Translator, event: Event, deadline: Deadline, occurrence: Occurrence, written: dt.datetime) -> str:
     title = text_in(deadline.title, tr.locale)
     if occurrence.days_before == 0:
         line = tr.gettext("Reminder: today, {date}, is the last day for “{title}”.")
     else:
         line = tr.gettext("Reminder: “{title}” is due on {date} ({left}).")
-    left = tr.gettext("{delay} left").format(delay=tr.duration(occurrence.closes_at - occurrence.at))
+    left = tr.gettext("{delay} left").format(delay=tr.duration(occurrence.closes_at - written))
     return f"{_event_name(event, tr.locale)} — " + line.format(title=title, date=tr.date(deadline.due), left=left)
 
 
@@ -124,13 +124,17 @@ def nudge(
     missing: tuple[str, ...],
     user: ChatUser,
     settings: Settings,
+    written: dt.datetime | None = None,
 ) -> Reply:
-    """The private reminder to one contact: what is due, when, what their collectivity still lacks, how to do it."""
+    """The private reminder to one contact: what is due, when, what their collectivity still lacks, how to do it.
+
+    `written`: when the message is written (after down-time, later than the occurrence): the time left counts from it.
+    """
     tr = Translator(recipient_locale(user, collectivity))
     side = COUNTRY_SIDE.get(collectivity.country, "fr")
     tasks = {task.key: task for task in event.tasks}
     todo = [tasks[key] for key in missing if key in tasks]
-    lines = [_headline(tr, event, deadline, occurrence)]
+    lines = [_headline(tr, event, deadline, occurrence, max(written or occurrence.at, occurrence.at))]
     lines += _when_lines(tr, event, deadline, occurrence, settings.hours[side].zone)
     if deadline.to:
         lines.append(tr.gettext("To: {to}").format(to=text_in(deadline.to, tr.locale)))
@@ -174,7 +178,14 @@ def _announcement_line(tr: Translator, event: Event, deadline: Deadline) -> str:
     return f"{_event_name(event, tr.locale)} — " + line.format(title=title, date=tr.date(deadline.due))
 
 
-def group_message(event: Event, deadline: Deadline, occurrence: Occurrence, pending: int, channel: Recipient) -> Reply:
+def group_message(
+    event: Event,
+    deadline: Deadline,
+    occurrence: Occurrence,
+    pending: int,
+    channel: Recipient,
+    written: dt.datetime | None = None,
+) -> Reply:
     """One message for a subscribed group: French, then Japanese; how many collectivities still have it to do."""
     blocks = []
     for locale in GROUP_LOCALES:
@@ -182,7 +193,7 @@ def group_message(event: Event, deadline: Deadline, occurrence: Occurrence, pend
         if occurrence.informational:
             blocks.append(_announcement_line(tr, event, deadline))
             continue
-        lines = [_headline(tr, event, deadline, occurrence)]
+        lines = [_headline(tr, event, deadline, occurrence, max(written or occurrence.at, occurrence.at))]
         if pending:
             count = tr.ngettext(
                 "{n} collectivity still has to do it.", "{n} collectivities still have to do it.", pending
@@ -213,7 +224,8 @@ class Outgoing:
     @classmethod
     def of(cls, event: Event, occurrence: Occurrence, reply: Reply) -> Outgoing:
         recipient = reply.to
-        assert recipient is not None, "reminders are addressed"
+        if recipient is None:
+            raise ValueError("a reminder is addressed to a person or a chat")
         who = f"user:{recipient.user_id}" if recipient.is_person else f"chat:{recipient.chat_id}"
         key = f"{event.key}/{occurrence.key}/{recipient.platform}/{who}"
         return cls(key, occurrence, reply, occurrence.at, occurrence.closes_at)

@@ -190,3 +190,16 @@ def test_each_message_has_a_key_unique_to_its_occurrence_and_recipient(chat, cor
     assert sent(core, occurrence(core, "confirmation-and-delegation", "fr", 14))["console:amelie"].key == (
         two_weeks["console:amelie"].key
     )
+
+
+def test_a_nudge_written_late_counts_the_time_left_from_when_it_is_written(chat, core):
+    linked(chat, core, "Ville de Lenteur", user="amelie", locale_hint="en")
+    chat("amelie").send("/lang en")
+    fortnight = occurrence(core, "confirmation-and-delegation", "fr", 14)
+    with transaction(core.sessions) as session:
+        event = session.get_one(Event, core.event_id)
+        on_time = messages_for(session, event, fortnight)[0].reply.text
+        # Back after ten days of down-time: the same occurrence (if it is the latest due) says what is left now.
+        late = messages_for(session, event, fortnight, written=fortnight.at + dt.timedelta(days=10))[0].reply.text
+    assert "(2 weeks left)" in on_time
+    assert "(5 days left)" in late  # 4 days and 14½ hours, rounded as /deadlines does
