@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import BindParameter
 
 from storage.models import (
     Abstract,
@@ -128,26 +129,25 @@ class ContactPerson:
 
 
 def pending_contacts(session: Session, event: Event, deadline: Deadline) -> list[ContactPerson]:
-    """Every contact of the collectivities still pending for `deadline`, with what is missing: one statement."""
-    tasks = _task_checks(event, deadline)
-    if not tasks:
+    """Every contact of the collectivities still pending for `deadline`, with what is missing: two statements.
+
+    The pending collectivities first, then their contacts by id: joining contacts to a filter the planner cannot
+    estimate (NOT (EXISTS … AND …)) made PostgreSQL scan the contacts once per collectivity (1 s at 5,000).
+    """
+    if not _task_checks(event, deadline):
         return []
-    done = [_done(key, check) for key, check in tasks]
-    flags = [flag.label(f"done_{i}") for i, flag in enumerate(done)]
+    pending = {p.collectivity.id: p for p in pending_for(session, event, deadline)}
+    # Integers written into the statement: no bound-parameter cap (SQLite), one statement whatever their number.
+    ids: BindParameter[list[int]] = bindparam("pending_ids", sorted(pending), expanding=True, literal_execute=True)
     rows = session.execute(
-        select(Collectivity, ChatUser, *flags)
-        .join(Contact, Contact.collectivity_id == Collectivity.id)
+        select(Contact.collectivity_id, ChatUser)
         .join(ChatUser, ChatUser.id == Contact.chat_user_id)
-        .where(Contact.event_id == event.id, *_concerned(event, deadline, done))
-        .order_by(Collectivity.name_fr, ChatUser.id)
+        .where(Contact.event_id == event.id, Contact.collectivity_id.in_(ids))
+        .order_by(ChatUser.id)
     )
-    keys = [key for key, _ in tasks]
-    found = []
-    for row in rows:
-        values: tuple[bool, ...] = tuple(row[2:])
-        missing = tuple(key for key, flag in zip(keys, values, strict=True) if not flag)
-        found.append(ContactPerson(row[0], row[1], missing))
-    return found
+    found = [ContactPerson(pending[cid].collectivity, user, pending[cid].missing) for cid, user in rows]
+    order = {cid: position for position, cid in enumerate(pending)}
+    return sorted(found, key=lambda person: order[person.collectivity.id])
 
 
 def contacts_for_audience(session: Session, event: Event, audience: str) -> list[ContactPerson]:

@@ -166,5 +166,5 @@ def test_the_number_of_statements_is_the_same_at_5_and_200_collectivities(core):
     at_5, with_tasks = statements_for_every_deadline(core)
     populate(core, 195, offset=5)
     at_200, _ = statements_for_every_deadline(core)
-    # One statement per question and deadline; none for the informational one.
-    assert at_5 == at_200 == 3 * with_tasks
+    # Per deadline: one statement for who, two for who and their contacts, one for how many; none when informational.
+    assert at_5 == at_200 == 4 * with_tasks
