@@ -95,11 +95,16 @@ class Occurrence:
     at: dt.datetime
     closes_at: dt.datetime
     informational: bool
+    # Set for a reminder an organiser asked for (`admin remind`): the instant asked, part of the key.
+    requested: bool = False
 
     @property
     def key(self) -> str:
         """Stable across instances and re-plans; a moved due date makes new occurrences (the old ones lapse)."""
-        when = "opens" if self.informational else f"{self.days_before}d"
+        if self.requested:
+            when = "asked-" + self.at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
+        else:
+            when = "opens" if self.informational else f"{self.days_before}d"
         return f"{self.deadline_key}@{self.due.isoformat()}/{when}/{self.side}"
 
 
@@ -124,6 +129,17 @@ def plan(deadlines: Iterable[DeadlineDates], settings: Settings) -> list[Occurre
                 if at < deadline.closes_at:
                     found.append(Occurrence(deadline.key, deadline.due, before, side, at, deadline.closes_at, info))
     return list(_in_order(found))
+
+
+def asked_now(deadline: DeadlineDates, now: dt.datetime) -> list[Occurrence]:
+    """The occurrences of a reminder an organiser sends now (`admin remind`): one per side; none once it closed."""
+    if now >= deadline.closes_at:
+        return []
+    days = max((deadline.due - now.astimezone(deadline.closes_at.tzinfo).date()).days, 0)
+    return [
+        Occurrence(deadline.key, deadline.due, days, side, now, deadline.closes_at, deadline.informational, True)
+        for side in AUDIENCE_SIDES.get(deadline.applies_to, SIDES)
+    ]
 
 
 def plan_event(event: Event) -> list[Occurrence]:

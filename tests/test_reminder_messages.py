@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import select
 
 from scheduler.fanout import messages_for
 from scheduler.nudges import Outgoing
+from scheduler.payload import from_payload, to_payload
 from scheduler.planning import Occurrence, plan_event
 from storage.db import transaction
 from storage.models import ChannelSubscription, ChatUser, Collectivity, Event
@@ -203,3 +205,11 @@ def test_a_nudge_written_late_counts_the_time_left_from_when_it_is_written(chat,
         late = messages_for(session, event, fortnight, written=fortnight.at + dt.timedelta(days=10))[0].reply.text
     assert "(2 weeks left)" in on_time
     assert "(5 days left)" in late  # 4 days and 14½ hours, rounded as /deadlines does
+
+
+def test_a_nudge_survives_the_outbox_as_json(chat, core):
+    linked(chat, core, "Ville de Testville", user="amelie")
+    for message in sent(core, occurrence(core, "hotel-and-slides", "fr", 2)).values():
+        stored = json.loads(json.dumps(to_payload(message.reply)))
+        assert from_payload(stored) == message.reply
+        assert message.reply.buttons  # the buttons are part of what survives

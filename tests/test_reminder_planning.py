@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from scheduler.planning import DeadlineDates, Occurrence, plan, plan_event, settings_of, triage
+from scheduler.planning import DeadlineDates, Occurrence, asked_now, plan, plan_event, settings_of, triage
 from storage.db import make_engine, make_sessionmaker, transaction, upgrade
 from storage.event_file import EventFileError, default_event_path, read_event_file
 from storage.event_loader import load_event_file
@@ -226,3 +226,16 @@ def test_settings_from_the_file_reach_the_event_row_and_its_plan(database_url, t
             assert any(o.key.startswith("leads-summaries@2026-10-05/") for o in occurrences)
     finally:
         engine.dispose()
+
+
+def test_a_reminder_asked_now_has_its_own_keys_and_none_once_the_deadline_closed():
+    deadline = dates("hotel", dt.date(2026, 9, 15))
+    now = dt.datetime(2026, 9, 10, 14, 5, tzinfo=UTC)
+    asked = asked_now(deadline, now)
+    assert [(o.side, o.at, o.days_before) for o in asked] == [("fr", now, 5), ("ja", now, 5), ("channels", now, 5)]
+    assert asked[0].key == "hotel@2026-09-15/asked-20260910T140500/fr"
+    planned = {o.key for o in plan([deadline], settings_of(event_row()))}
+    assert not planned & {o.key for o in asked}
+    assert asked_now(deadline, deadline.closes_at) == []
+    french_only = asked_now(dates("posters", dt.date(2026, 9, 15), applies_to="fr"), now)
+    assert [o.side for o in french_only] == ["fr", "channels"]
