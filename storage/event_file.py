@@ -66,6 +66,14 @@ def _date_as_text(loader: _EventYamlLoader, node: yaml.Node) -> str:
 _EventYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
 
 
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
 class EventFileError(ValueError):
     """A bad event file: says which file and which field."""
 
@@ -173,6 +181,16 @@ class Task(_Strict):
     check: TaskCheck = "manual"
 
 
+# Days before a deadline's due date when its reminders go out; 0 is the morning of the day itself.
+RemindBefore = Annotated[list[Annotated[int, Field(ge=0, le=365)]], Field(max_length=12)]
+
+
+def _distinct_days(days: list[int] | None) -> list[int] | None:
+    if days is not None and len(set(days)) != len(days):
+        raise ValueError("a day appears twice in remind_before")
+    return days
+
+
 class Deadline(_Strict):
     key: Key
     due: dt.date
@@ -180,6 +198,49 @@ class Deadline(_Strict):
     to: Text | None = None
     tasks: list[Key] = Field(default_factory=list)
     applies_to: Audience = "all"
+    # Overrides the event's reminders.remind_before for this deadline ([] for none). Kept out of the entry's
+    # dump, hence of its digest: the loader stores it in the event's info, and adding it is not an edit of the row.
+    remind_before: RemindBefore | None = Field(default=None, exclude=True)
+
+    @field_validator("remind_before")
+    @classmethod
+    def _distinct(cls, value: list[int] | None) -> list[int] | None:
+        return _distinct_days(value)
+
+
+class LocalHour(_Strict):
+    """When reminders reach one side: an hour of the day in a time zone."""
+
+    timezone: str | None = None
+    at: HourMinute = "09:30"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known(cls, value: str | None) -> str | None:
+        return _known_zone(value) if value is not None else None
+
+
+def _default_fr() -> LocalHour:
+    return LocalHour(timezone="Europe/Paris")
+
+
+def _default_ja() -> LocalHour:
+    return LocalHour(timezone="Asia/Tokyo")
+
+
+class Reminders(_Strict):
+    """When the scheduler reminds people of deadlines (docs/reminders.md)."""
+
+    remind_before: RemindBefore = Field(default_factory=lambda: [14, 7, 2, 0])
+    # French collectivities' contacts, Japanese ones', and the subscribed group channels (default: the event's zone).
+    fr: LocalHour = Field(default_factory=_default_fr)
+    ja: LocalHour = Field(default_factory=_default_ja)
+    channels: LocalHour = Field(default_factory=LocalHour)
+
+    @field_validator("remind_before")
+    @classmethod
+    def _distinct(cls, value: list[int] | None) -> list[int] | None:
+        return _distinct_days(value)
 
 
 class Edition(_Strict):
@@ -212,15 +273,12 @@ class EventSpec(_Strict):
     tasks: list[Task] = Field(default_factory=list)
     deadlines: list[Deadline] = Field(default_factory=list)
     history: list[Edition] = Field(default_factory=list)
+    reminders: Reminders = Field(default_factory=Reminders)
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+    def _known(cls, value: str) -> str:
+        return _known_zone(value)
 
     @model_validator(mode="after")
     def _references(self) -> EventSpec:

@@ -75,6 +75,10 @@ def _info(spec: EventSpec) -> dict[str, Any]:
     keys = ("name", "short_name", "theme", "place", "description", "organisers", "next_edition", "history")
     info = {key: dumped[key] for key in keys if key in dumped}
     info["parts_of_day"] = dumped["parts_of_day"]
+    # The scheduler's settings (scheduler.settings reads them); per-deadline overrides by deadline key.
+    info["reminders"] = dumped["reminders"] | {
+        "deadlines": {d.key: list(d.remind_before) for d in spec.deadlines if d.remind_before is not None}
+    }
     return info
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import Abstract, Collectivity, Deadline, Delegate, Event, Task, TaskDone, WorkshopChoice
+from storage.pending import pending_for
 
 
 def applies(audience: str, collectivity: Collectivity) -> bool:
@@ -129,19 +130,8 @@ def progress(session: Session, event: Event, collectivity: Collectivity) -> list
 
 
 def pending_collectivities(session: Session, event: Event, deadline: Deadline) -> list[Collectivity]:
-    """Collectivities this deadline applies to that still have one of its tasks to do (declined ones aside)."""
-    if not deadline.task_keys:
-        return []
-    collectivities = session.scalars(
-        select(Collectivity)
-        .where(Collectivity.event_id == event.id, Collectivity.status != "declined")
-        .order_by(Collectivity.name_fr)
-    ).all()
-    pending = []
-    for collectivity in collectivities:
-        if not applies(deadline.applies_to, collectivity):
-            continue
-        states = task_states(session, event, collectivity)
-        if any(not states[key].done for key in deadline.task_keys if key in states):
-            pending.append(collectivity)
-    return pending
+    """Collectivities this deadline applies to that still have one of its tasks to do (declined ones aside).
+
+    One statement whatever their number (storage.pending writes these rules as SQL).
+    """
+    return [pending.collectivity for pending in pending_for(session, event, deadline)]
