@@ -18,7 +18,9 @@ from tests.fake_slack import SIGNING_SECRET, TOKEN, Answer, Call, FakeSlack, Sla
 
 
 @asynccontextmanager
-async def slack_bot(core: BotCore, *, organisers: tuple[str, ...] = (), fake: FakeSlack | None = None) -> AsyncIterator[Bot]:
+async def slack_bot(
+    core: BotCore, *, organisers: tuple[str, ...] = (), fake: FakeSlack | None = None
+) -> AsyncIterator[Bot]:
     """The adapter in HTTP mode on a free loopback port, pointed at the fake through SLACK_API_URL."""
     async with FakeSlack() if fake is None else _same(fake) as slack:
         core.settings = replace(

@@ -60,7 +60,8 @@ def test_a_contact_joins_confirms_in_a_modal_chooses_and_reads_the_app_home(
             joined = said(await contact.command(f"join {code}"))
             assert "星空市" in joined or "Montclair" in joined
 
-            opened = await contact.command("confirm")
+            # The join answer's button opens the confirmation modal (block_actions, then views.open).
+            opened = await contact.press("cmd:confirm")
             assert [c.method for c in opened if c.method == "views.open"] == ["views.open"]
             view = contact.modal()
             assert "people" in inputs(view)
