@@ -110,6 +110,8 @@ class Origin:
     response_url: str | None = None
     # The message whose button was pressed (channel, ts), to edit in place; None in an ephemeral one.
     message: tuple[str, str] | None = None
+    # The button was in an ephemeral message: only its response_url can replace it.
+    ephemeral: bool = False
 
 
 @dataclass
@@ -282,6 +284,7 @@ class SlackAdapter:
             trigger_id=body.get("trigger_id"),
             response_url=body.get("response_url"),
             message=(str(channel), str(message["ts"])) if message and not container.get("is_ephemeral") else None,
+            ephemeral=bool(container.get("is_ephemeral")),
         )
         await self.answer(incoming, origin)
 
@@ -406,7 +409,7 @@ class SlackAdapter:
         for reply in replies:
             await self.show(incoming, degrade(reply, CAPABILITIES), origin)
             # A trigger_id opens one modal; the response_url may serve the next replies.
-            origin = dataclasses.replace(origin, trigger_id=None, message=None)
+            origin = dataclasses.replace(origin, trigger_id=None, message=None, ephemeral=False)
 
     async def show(self, incoming: Incoming, reply: Reply, origin: Origin) -> None:
         """One reply: a modal for a form, ephemeral for the asker in a channel, edited in place, or posted."""
@@ -420,6 +423,11 @@ class SlackAdapter:
             await self.show_ephemeral(incoming, reply, origin)
             return
         messages = render_reply(reply)
+        if reply.edit and origin.ephemeral and origin.response_url and len(messages) == 1:
+            # A press in an ephemeral message: it is replaced, and stays seen by the asker only.
+            await self.respond(origin.response_url, messages[0], replace_original=True)
+            await self._upload(await self.dm_channel(incoming.user_id), reply)
+            return
         if reply.edit and origin.message is not None and len(messages) == 1:
             with contextlib.suppress(SlackApiError):
                 await self.client.chat_update(

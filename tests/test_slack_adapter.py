@@ -6,11 +6,14 @@ channels, files both ways, a channel subscribed, and the sender's three answers.
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
+from bot import slack
 from bot.slack import ChannelPacer
 from contract.delivery import Failed, RetryAfter, Sent
 from contract.messages import Attachment, Button, Recipient, Reply
@@ -218,3 +221,64 @@ def test_the_pacer_keeps_one_second_between_messages_of_a_channel():
 
     run(scenario())
     assert waited == [1.0, 2.0]
+
+
+def test_a_submission_slower_than_slacks_deadline_closes_the_modal_and_posts_the_errors(core, monkeypatch):
+    # With no time at all for the core, the late path is taken every time: deterministic, no sleeping.
+    monkeypatch.setattr(slack, "SUBMISSION_SECONDS", 0)
+
+    async def scenario():
+        async with slack_bot(core, organisers=(ORGANISER,)) as bot:
+            organiser = bot.person(ORGANISER, "Orga", "en-US")
+            contact = bot.person("U0HANA", "Hana", "en-US")
+            await organiser.command("admin add Ville de Sète; セート市; fr; commune")
+            code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}", said(await organiser.command("admin invite 1")))
+            await contact.command(f"join {code.group(0)}")
+            await contact.command("confirm")
+            view = contact.modal()
+            options = {
+                block["block_id"]: "no" if block["element"]["type"] == "radio_buttons" else "0"
+                for block in view["blocks"]
+                if block["block_id"].startswith("options.")
+            }
+            return await contact.submit({"people": "", **options}), contact.dm
+
+    (answer, calls), dm = run(scenario())
+    assert answer.status == 200 and answer.text == ""
+    (posted,) = [c for c in calls if c.method == "chat.postMessage"]
+    assert posted.params["channel"] == dm
+    assert "Some answers need correcting; nothing was saved." in said(calls)
+
+
+def test_socket_mode_serves_no_http_route_and_http_mode_serves_slack_events(core):
+    socket_settings = replace(core.settings, slack_bot_token="xoxb-t", slack_app_token="xapp-t")
+    http_settings = replace(core.settings, slack_bot_token="xoxb-t", slack_signing_secret="s")
+
+    core.settings = socket_settings
+    in_socket_mode = slack.SlackAdapter(core)
+    core.settings = http_settings
+    in_http_mode = slack.SlackAdapter(core)
+
+    assert in_socket_mode.socket_mode and in_socket_mode.routes() == []
+    assert [route.path for route in in_http_mode.routes()] == [slack.SLACK_EVENTS_PATH]  # type: ignore[attr-defined]
+
+
+def test_a_pressed_button_edits_its_message_and_a_press_in_an_ephemeral_replaces_it(core):
+    async def scenario():
+        async with slack_bot(core, organisers=(ORGANISER,)) as bot:
+            organiser = bot.person(ORGANISER, "Orga", "en-US")
+            await organiser.command("admin add Ville de Sète; セート市; fr; commune")
+            await organiser.command("admin remove 1")
+            kept = await organiser.press("admrm:keep")
+            response_url = bot.fake.response_url()
+            incoming = await bot.adapter.incoming(ORGANISER, "C0GENERAL")
+            origin = slack.Origin(response_url=response_url, ephemeral=True)
+            await bot.adapter.show(incoming, Reply("Nothing was removed.", edit=True), origin)
+            return kept, bot.fake.responses_to(response_url)
+
+    kept, replaced = run(scenario())
+    assert [c.method for c in kept if c.method.startswith("chat.")] == ["chat.update"]
+    assert "Nothing was removed." in said(kept)
+    assert [(r["replace_original"], r["blocks"][0]["text"]["text"]) for r in replaced] == [
+        (True, "Nothing was removed.")
+    ]
