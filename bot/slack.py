@@ -438,8 +438,9 @@ class SlackAdapter:
         try:
             await self.post(self.client, channel, reply, messages)
         except SlackApiError as exc:
-            # A slash command in a channel the bot is not in: its response_url still reaches the channel.
-            if exc.response.get("error") != "not_in_channel" or not origin.response_url:
+            # A slash command in a channel the bot is not in (a private one reads as not found): its
+            # response_url still reaches the channel.
+            if exc.response.get("error") not in ("not_in_channel", "channel_not_found") or not origin.response_url:
                 raise
             for message in messages:
                 await self.respond(origin.response_url, message, response_type="in_channel")

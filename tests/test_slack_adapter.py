@@ -282,3 +282,16 @@ def test_a_pressed_button_edits_its_message_and_a_press_in_an_ephemeral_replaces
     assert [(r["replace_original"], r["blocks"][0]["text"]["text"]) for r in replaced] == [
         (True, "Nothing was removed.")
     ]
+
+
+def test_a_command_in_a_channel_the_bot_is_not_in_is_answered_through_its_response_url(core):
+    async def scenario():
+        async with slack_bot(core) as bot:
+            bot.person("U0JO", "Jo", "en-US")
+            bot.fake.fail_next("chat.postMessage", "not_in_channel")
+            return (await bot.send(bot.fake.slash_command("U0JO", "about", channel_id="C0ELSEWHERE")))[1]
+
+    calls = run(scenario())
+    (response,) = [c for c in calls if c.method == "response_url"]
+    assert response.params["response_type"] == "in_channel"
+    assert said([response])
