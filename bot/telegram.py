@@ -50,7 +50,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapter import Capability, degrade, placement
+from bot.adapter import Capability, degrade, note_after, placement
 from bot.core import BotCore
 from bot.inbox import InboxItem, InboxProcessor, current_item
 from contract.delivery import Delivery, Failed, RetryAfter, Sender, Sent
@@ -467,15 +467,19 @@ class TelegramAdapter:
             replies = await self.handle_showing_activity(incoming, None if item is None else item.row_id)
         editable = query.message if query is not None and isinstance(query.message, Message) else None
         asked = incoming.raw.message if query is None and isinstance(incoming.raw, Update) else None
-        for reply in replies:
-            reply = degrade(reply, self.capabilities)
+        queue = list(replies)
+        while queue:
+            reply = degrade(queue.pop(0), self.capabilities)
             recipient, quote_asker = placement(incoming, reply, self.capabilities)
             edit = None
             if reply.edit and editable is not None and reply.attachment is None and reply.to is None:
                 # One message is edited in place; any later reply is a new message.
                 edit, editable = editable, None
             quote = asked.message_id if quote_asker and asked is not None else None
-            await self.send(recipient, reply, edit=edit, quote=quote, wait=True)
+            outcome = await self.send(recipient, reply, edit=edit, quote=quote, wait=True)
+            note = note_after(reply, outcome)
+            if note is not None:
+                queue.insert(0, note)
 
     async def handle_showing_activity(self, incoming: Incoming, inbox_row: int | None) -> list[Reply]:
         """`core.handle`, with "typing…" (or "sending a file…") shown while it takes over `typing_after` seconds."""

@@ -144,6 +144,16 @@ class FakeTelegram:
             raise AssertionError(f"expected {count} {method} within {timeout}s; the bot called {seen}") from None
         return self.calls_to(method)
 
+    async def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        """Wait (at most `timeout` seconds) until `condition()` holds after some request."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(condition)
+        except TimeoutError:
+            raise AssertionError(
+                f"not within {timeout}s: {what}; the bot called {[c.method for c in self.calls]}"
+            ) from None
+
     def fail_next(
         self,
         method: str,
