@@ -67,9 +67,7 @@ def handled_replies(session: Session, row_id: int) -> bytes | None:
 
 def mark_done(session: Session, row_id: int, at: dt.datetime) -> None:
     # The replies are sent: forget them (they may hold a whole export).
-    session.execute(
-        update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=at, replies=None)
-    )
+    session.execute(update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=at, replies=None))
 
 
 def mark_failed(session: Session, row_id: int, at: dt.datetime, error: str) -> None:

@@ -298,12 +298,12 @@ class FakeTelegram:
         method = request.match_info["method"]
         params, files = await _read_parameters(request)
         # Checked and recorded with no await in between, so the count never passes the stall.
-        if method.startswith("send") and self._stall_after is not None:
-            if len(self.calls_to("sendMessage")) >= self._stall_after:
-                self.held += 1
-                await self._notify()
-                await self._released.wait()
-                return _error(502, "Bad Gateway: dropped, its sender was killed")
+        stalled = self._stall_after is not None and len(self.calls_to("sendMessage")) >= self._stall_after
+        if method.startswith("send") and stalled:
+            self.held += 1
+            await self._notify()
+            await self._released.wait()
+            return _error(502, "Bad Gateway: dropped, its sender was killed")
         call = Call(method, params, files)
         self.calls.append(call)
         await self._notify()
