@@ -32,7 +32,7 @@ from tests.participation_support import linked
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "crash-test-Secret"
-PEOPLE = 240
+PEOPLE = 299
 DELIVERED_BEFORE_KILL = 40
 FORM_USER = 7001
 
