@@ -483,7 +483,8 @@ class TelegramAdapter:
 
     async def handle_showing_activity(self, incoming: Incoming, inbox_row: int | None) -> list[Reply]:
         """`core.handle`, with "typing…" (or "sending a file…") shown while it takes over `typing_after` seconds."""
-        answering = asyncio.ensure_future(asyncio.to_thread(self.core.handle, incoming, inbox_row=inbox_row))
+        kept = {} if inbox_row is None else {"inbox_row": inbox_row}
+        answering = asyncio.ensure_future(asyncio.to_thread(self.core.handle, incoming, **kept))
         action = ChatAction.UPLOAD_DOCUMENT if incoming.text.startswith(FILE_COMMANDS) else ChatAction.TYPING
         wait = self.typing_after
         while not answering.done():

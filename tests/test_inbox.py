@@ -108,4 +108,5 @@ def test_a_slow_command_in_one_chat_delays_no_other_chat_and_keeps_its_chats_ord
     assert while_slow == []  # Camille was answered while Hikari's slow command was still running
     assert len(camille) == 1
     assert len(hikari) == 2 and "/help" not in hikari[0] and "/help" in hikari[1]  # Hikari's order kept
-    assert {(str(a["chat_id"]), a["action"]) for a in actions} == {("7001", "typing")}
+    # Hikari's held command showed "typing…" (Camille's may too, if the machine is slow: not asserted).
+    assert ("7001", "typing") in {(str(a["chat_id"]), a["action"]) for a in actions}
