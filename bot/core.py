@@ -120,12 +120,22 @@ class BotCore:
                     items.append(InboxItem(row.id, chat_key, payload))
         return items
 
-    def first_delivery(
-        self, platform: str, update_id: str, chat_key: str = "", payload: dict[str, Any] | None = None
-    ) -> int | None:
-        """Record one update (a Slack event id): its row id the first time, None for a redelivery."""
-        items = self.record_updates(platform, [(update_id, chat_key or update_id, payload or {})])
-        return items[0].row_id if items else None
+    def first_delivery(self, platform: str, update_id: str, chat_key: str = "") -> int | None:
+        """Dedup only (a Slack event id): its row id the first time, None for a redelivery.
+
+        The row is recorded done at once (pruned like the others); for updates that must survive a
+        crash, record them with `record_updates` and process them through an `InboxProcessor`.
+        """
+        now = self.clock.now()
+        with transaction(self.sessions) as session:
+            row = record_update(
+                session, platform=platform, update_id=update_id, chat_key=chat_key or update_id, payload={}, at=now
+            )
+            if row is None:
+                return None
+            session.flush()
+            mark_done(session, row.id, now)
+            return row.id
 
     def pending_updates(self, platform: str) -> list[InboxItem]:
         """What was recorded and not done, oldest first, with the replies of those already handled."""

@@ -118,7 +118,7 @@ def test_a_killed_run_answers_every_update_once_after_restart(core, chat, databa
     assert "2" in person.send("Camille Durand, adjointe au maire")
     database = Database(database_url)
 
-    async def scenario() -> tuple[Counter[int], int, int, list[int | None]]:
+    async def scenario() -> tuple[Counter[int], int, int, list[int | None], int]:
         async with FakeTelegram() as fake:
             port = _free_port()
             people = [fake.user(20_000 + n, f"Personne{n}", "fr") for n in range(PEOPLE)]
@@ -142,6 +142,7 @@ def test_a_killed_run_answers_every_update_once_after_restart(core, chat, databa
             await database.until(delivered_are_done, "every delivered reply's update marked done")
             process.kill()  # SIGKILL: no clean-up, as a container runtime or the OOM killer does
             await process.wait()
+            form_answered_before_kill = len(fake.sent_texts(FORM_USER))
             first_statuses = await posting if posting is not None else []
             killed_pending = await database.count("pending", "handled")
             fake.release()
@@ -159,9 +160,10 @@ def test_a_killed_run_answers_every_update_once_after_restart(core, chat, databa
             process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(process.wait(), timeout=30)
             answered = Counter(int(call.params["chat_id"]) for call in fake.calls_to("sendMessage"))
-            return answered, killed_pending, process.returncode or 0, first_statuses
+            return answered, killed_pending, process.returncode or 0, first_statuses, form_answered_before_kill
 
-    answered, killed_pending, returncode, first_statuses = run(scenario())
+    answered, killed_pending, returncode, first_statuses, form_answered_before_kill = run(scenario())
+    assert form_answered_before_kill == 0  # the delegate's name was still in flight when the process died
     assert killed_pending > 0  # the kill did leave work recorded and not done
     if mode == "webhook":
         assert None in first_statuses  # some posts were cut by the kill, and sent again after it

@@ -52,3 +52,11 @@ def test_pruning_forgets_only_processed_updates_older_than_asked(core, clock):
     assert old_pending is not None
     # A pruned id is no longer known: the platform does not redeliver updates a week old.
     assert _record(core, "1") is not None
+
+
+def test_first_delivery_answers_a_row_once_then_none_and_leaves_nothing_pending(core):
+    first = core.first_delivery("slack", "Ev0123ABC", "slack:C1")
+    assert first is not None
+    assert core.first_delivery("slack", "Ev0123ABC", "slack:C1") is None
+    assert core.first_delivery("telegram", "Ev0123ABC") is not None  # ids are unique per platform only
+    assert core.pending_updates("slack") == []
