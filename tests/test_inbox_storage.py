@@ -60,3 +60,15 @@ def test_first_delivery_answers_a_row_once_then_none_and_leaves_nothing_pending(
     assert core.first_delivery("slack", "Ev0123ABC", "slack:C1") is None
     assert core.first_delivery("telegram", "Ev0123ABC") is not None  # ids are unique per platform only
     assert core.pending_updates("slack") == []
+
+
+def test_the_core_prunes_done_updates_older_than_kept(core, clock):
+    from bot.inbox import KEEP_DONE
+
+    (done,) = core.record_updates("telegram", [("5", "telegram:1", {"update_id": 5})])
+    core.record_updates("telegram", [("6", "telegram:1", {"update_id": 6})])
+    core.finish_update(done.row_id)
+    assert core.prune_inbox(KEEP_DONE) == 0
+    clock.move(KEEP_DONE + dt.timedelta(minutes=1))
+    assert core.prune_inbox(KEEP_DONE) == 1
+    assert [item.payload for item in core.pending_updates("telegram")] == [{"update_id": 6}]

@@ -106,3 +106,32 @@ def test_a_body_that_announces_more_than_it_sends_is_cut_off_by_a_read_timeout(c
     answer = run(scenario())
     assert answer.startswith(b"HTTP/1.1 408")
     _nothing_recorded(core)
+
+
+def test_a_polled_button_press_without_its_sender_is_ignored_without_a_traceback(core, caplog):
+    caplog.set_level(logging.INFO)
+    press = {
+        "update_id": 9,
+        "callback_query": {
+            "id": "q1",
+            "chat_instance": "c",
+            "data": "x",
+            "message": {"message_id": 1, "date": 0, "chat": {"id": 7001, "type": "private"}},
+        },
+    }
+
+    async def scenario() -> list[str]:
+        async with telegram_bot(core) as tg:
+            await tg.adapter.start_polling(timeout=1)
+            polls = len(tg.fake.calls_to("getUpdates"))
+            await tg.fake.push(press)
+            # The getUpdates after the one that fetched it confirms it: by then it is recorded.
+            await tg.fake.wait_for("getUpdates", polls + 2)
+            await tg.adapter.inbox.idle()
+            return [call.method for call in tg.fake.calls]
+
+    methods = run(scenario())
+    assert "answerCallbackQuery" not in methods and "sendMessage" not in methods
+    with core.sessions() as session:
+        assert session.scalars(select(InboxUpdate.status)).all() == ["done"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
