@@ -11,7 +11,7 @@ from typing import Literal, Protocol
 
 from aiohttp import web
 
-from contract.delivery import Sender
+from contract.delivery import Delivery, Sender, Sent
 from contract.messages import Incoming, Recipient, Reply
 
 # What a platform can show: inline buttons, a message edited in place, files, a message only one
@@ -78,3 +78,10 @@ def degrade(reply: Reply, capabilities: frozenset[Capability]) -> Reply:
     if text != reply.text:
         changes["text"] = text
     return dataclasses.replace(reply, **changes) if changes else reply  # type: ignore[arg-type]
+
+
+def note_after(reply: Reply, outcome: Delivery) -> Reply | None:
+    """What the asking chat reads after a reply sent elsewhere: its note once delivered, or the one for when not."""
+    if reply.to is None:
+        return None
+    return reply.delivered_note if isinstance(outcome, Sent) else reply.undelivered_note

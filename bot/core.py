@@ -6,8 +6,10 @@ a refusal or an error rolls it back, so the database is unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.inbox import InboxItem
 from contract.clock import Clock
 from contract.messages import Incoming, Reply
 from handlers import build_router
@@ -25,7 +28,15 @@ from handlers.router import Router
 from locales import DEFAULT, Translator, negotiate
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
-from storage.inbox import mark_done, mark_failed, record_update
+from storage.inbox import (
+    handled_replies,
+    mark_done,
+    mark_failed,
+    mark_handled,
+    pending_updates,
+    prune_done,
+    record_update,
+)
 from storage.models import AdminGrant, ChatUser, Contact, Event
 from storage.participation import collectivity_of
 from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
@@ -60,8 +71,12 @@ class BotCore:
                 event_id = event.id
         return cls(sessions, clock, settings, event_id, build_router())
 
-    def handle(self, incoming: Incoming) -> list[Reply]:
-        """Answer one message or button press; never raises."""
+    def handle(self, incoming: Incoming, *, inbox_row: int | None = None) -> list[Reply]:
+        """Answer one message or button press; never raises.
+
+        `inbox_row`: the inbox row it came from, marked handled with the replies in the same
+        transaction as the answer, so a crash before they are sent resends them, never answers twice.
+        """
         translator = Translator(negotiate(incoming.locale_hint) or DEFAULT)
         try:
             incoming = admit(incoming)
@@ -71,20 +86,76 @@ class BotCore:
                 translator = ctx.translator
                 replies = self.router.dispatch(ctx)
                 people = self._contacts(ctx) if wrote and self.people_listeners else []
+                if inbox_row is not None and not mark_handled(session, inbox_row, _pickled(replies), self.clock.now()):
+                    raise _AlreadyHandled
             self._notify(ctx.signals)
             self._notify_people(people)
             return replies
+        except _AlreadyHandled:
+            # Another instance answered this update meanwhile: its answer stands, this one is rolled back.
+            return self._handled_replies(inbox_row)
         except Refusal as refusal:
-            return [refusal.reply()]
+            replies = [refusal.reply()]
         except Exception:
             log.exception("failed to answer %s", incoming.actor)
-            return [
+            replies = [
                 Reply(
                     translator.gettext(
                         "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
                     )
                 )
             ]
+        if inbox_row is not None:
+            # Nothing was changed: keeping the sentence only spares asking again after a restart.
+            with transaction(self.sessions) as session:
+                mark_handled(session, inbox_row, _pickled(replies), self.clock.now())
+        return replies
+
+    # -- the inbox (bot/inbox.py): every platform's updates, recorded before they are acknowledged -----
+
+    def record_updates(self, platform: str, updates: Sequence[tuple[str, str, dict[str, Any]]]) -> list[InboxItem]:
+        """Record (update id, chat key, payload)s in one transaction; the new ones, duplicates left out."""
+        items: list[InboxItem] = []
+        now = self.clock.now()
+        with transaction(self.sessions) as session:
+            for update_id, chat_key, payload in updates:
+                row = record_update(
+                    session, platform=platform, update_id=update_id, chat_key=chat_key, payload=payload, at=now
+                )
+                if row is not None:
+                    session.flush()
+                    items.append(InboxItem(row.id, chat_key, payload))
+        return items
+
+    def pending_updates(self, platform: str) -> list[InboxItem]:
+        """What was recorded and not done, oldest first, with the replies of those already handled."""
+        with transaction(self.sessions) as session:
+            return [
+                InboxItem(
+                    row.id, row.chat_key, row.payload, _unpickled(row.replies) if row.status == "handled" else None
+                )
+                for row in pending_updates(session, platform, limit=100_000)
+            ]
+
+    def finish_update(self, row_id: int, error: str | None = None) -> None:
+        """The update is processed and its replies sent (or it failed: kept with the error)."""
+        with transaction(self.sessions) as session:
+            if error is None:
+                mark_done(session, row_id, self.clock.now())
+            else:
+                mark_failed(session, row_id, self.clock.now(), error)
+
+    def prune_inbox(self, keep: dt.timedelta) -> int:
+        """Forget processed updates received more than `keep` ago."""
+        with transaction(self.sessions) as session:
+            return prune_done(session, self.clock.now() - keep)
+
+    def _handled_replies(self, row_id: int | None) -> list[Reply]:
+        if row_id is None:
+            return []
+        with transaction(self.sessions) as session:
+            stored = handled_replies(session, row_id)
+        return list(_unpickled(stored) or ())
 
     def _notify(self, signals: set[str]) -> None:
         """Run the adapters' listeners for what the committed transaction changed."""
@@ -181,27 +252,24 @@ class BotCore:
             ids.update(granted_organisers(session, self.event_id, platform))
         return sorted(ids)
 
-    def record_update(self, platform: str, update_id: str, chat_key: str, payload: dict[str, Any]) -> int | None:
-        """Record a platform's update in the inbox; None when it came before (acknowledge it, do not process it)."""
-        with transaction(self.sessions) as session:
-            row = record_update(
-                session, platform=platform, update_id=update_id, chat_key=chat_key, payload=payload, at=self.clock.now()
-            )
-            return None if row is None else row.id
-
-    def update_processed(self, row_id: int, error: str | None = None) -> None:
-        """An inbox update was answered (or raised `error`)."""
-        with transaction(self.sessions) as session:
-            if error is None:
-                mark_done(session, row_id, self.clock.now())
-            else:
-                mark_failed(session, row_id, self.clock.now(), error)
-
     def is_admin(self, session: Session, incoming: Incoming) -> bool:
         """Those in ADMINS organise every event; one named in chat organises the event it was named in."""
         if incoming.actor in self.settings.admins:
             return True
         return session.get(AdminGrant, (self.event_id, incoming.platform, incoming.user_id)) is not None
+
+
+class _AlreadyHandled(Exception):
+    """Rolls back an answer to an inbox row another instance handled first."""
+
+
+def _pickled(replies: list[Reply]) -> bytes:
+    return pickle.dumps(replies, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unpickled(stored: bytes | None) -> tuple[Reply, ...] | None:
+    # Only this program writes the column (the replies it computed), so unpickling it is safe.
+    return None if stored is None else tuple(pickle.loads(stored))
 
 
 def platform_language(hint: str | None) -> str | None:

@@ -26,6 +26,8 @@ TELEGRAM_WEBHOOK_PATH = "/telegram/webhook"
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Telegram updates are small; anything bigger is not one of them.
 MAX_BODY_BYTES = 1024 * 1024
+# A body must arrive within this many seconds: one announcing more bytes than it sends is cut off (408).
+BODY_TIMEOUT = 10.0
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +71,57 @@ def telegram_routes(adapter: TelegramAdapter, secret: str) -> list[web.RouteDef]
         if not hmac.compare_digest(given, expected):
             return web.Response(status=403, text="forbidden")
         try:
-            data = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            async with asyncio.timeout(BODY_TIMEOUT):
+                body = await request.read()
+        except TimeoutError:
+            log.warning("a webhook request's body did not arrive within %ss", BODY_TIMEOUT)
+            response = web.Response(status=408, text="body too slow")
+            response.force_close()
+            return response
+        try:
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested deeper than json can read
             return web.Response(status=400, text="not JSON")
-        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+        problem = update_problem(data)
+        if problem is not None:
+            log.warning("refused a webhook request that is not a Telegram update: %s", problem)
             return web.Response(status=400, text="not a Telegram update")
         try:
+            # Recorded in the inbox before the 200; processed after it (a resent update is recognised).
             await adapter.accept(data)
-        except Exception:  # a malformed update must not become a 500 that Telegram resends forever
-            log.exception("could not read a Telegram update")
+        except (ValueError, TypeError, KeyError) as exc:  # a malformed update must not become a 500 resent forever
+            log.warning("could not read a Telegram update: %s", exc)
             return web.Response(status=400, text="unreadable update")
         return web.Response(status=200, text="ok")
 
     return [web.post(TELEGRAM_WEBHOOK_PATH, webhook)]
+
+
+def update_problem(data: object) -> str | None:
+    """What makes `data` no Telegram update the bot can read, or None.
+
+    Checked before it is recorded: an update id that is a whole number (not `true`), and for the
+    kinds the bot reads, the chat and the sender they need.
+    """
+    if not isinstance(data, dict):
+        return "not an object"
+    update_id = data.get("update_id")
+    if type(update_id) is not int or update_id < 0:
+        return "update_id is not a whole number"
+    message = data.get("message")
+    if message is not None and not (isinstance(message, dict) and _has_id(message.get("chat"))):
+        return "a message without its chat"
+    query = data.get("callback_query")
+    if query is not None and not (isinstance(query, dict) and _has_id(query.get("from"))):
+        return "a button press without its sender"
+    member = data.get("my_chat_member")
+    if member is not None and not (isinstance(member, dict) and _has_id(member.get("chat"))):
+        return "a membership change without its chat"
+    return None
+
+
+def _has_id(value: object) -> bool:
+    return isinstance(value, dict) and type(value.get("id")) is int
 
 
 async def start_server(app: web.Application, host: str, port: int) -> web.AppRunner:

@@ -329,18 +329,19 @@ class SlackAdapter:
             return
         event = body.get("event") or {}
         chat_key = str(event.get("channel") or event.get("user") or "")
-        row = await asyncio.to_thread(
-            self.core.record_update, PLATFORM, event_id, chat_key, {"type": str(event.get("type", ""))}
+        recorded = await asyncio.to_thread(
+            self.core.record_updates, PLATFORM, [(event_id, chat_key, {"type": str(event.get("type", ""))})]
         )
-        if row is None:
+        if not recorded:
             work.close()
             return
+        row = recorded[0].row_id
         try:
             await work
         except Exception as exc:
-            await asyncio.to_thread(self.core.update_processed, row, repr(exc))
+            await asyncio.to_thread(self.core.finish_update, row, repr(exc))
             raise
-        await asyncio.to_thread(self.core.update_processed, row)
+        await asyncio.to_thread(self.core.finish_update, row)
 
     # -- from Slack to the core ---------------------------------------------------------------
 

@@ -34,8 +34,8 @@ from telegram import (
     ReplyParameters,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, MessageLimit
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, TelegramError
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, MessageLimit
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.ext import (
     AIORateLimiter,
@@ -50,8 +50,9 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapter import Capability, degrade, placement
+from bot.adapter import Capability, degrade, note_after, placement
 from bot.core import BotCore
+from bot.inbox import InboxItem, InboxProcessor, current_item
 from contract.delivery import Delivery, Failed, RetryAfter, Sender, Sent
 from contract.messages import Attachment, Button, Incoming, Recipient, Reply
 from contract.numbers import parse_int
@@ -77,6 +78,14 @@ NO_WAIT = -1  # not 0: PTB drops a falsy rate_limit_args
 NETWORK_BACKOFF = 5.0
 MAX_BACKOFF = 300.0
 CAPABILITIES: frozenset[Capability] = frozenset({"buttons", "edit", "files"})
+# A command still being answered after this many seconds shows "typing…" (Telegram shows an action 5 s).
+TYPING_AFTER = 0.5
+TYPING_AGAIN = 4.5
+# Commands whose answer is usually a file: "sending a file…" rather than "typing…".
+FILE_COMMANDS = ("/agenda", "/admin export", "/admin stats")
+# Long polling: seconds Telegram holds a getUpdates open; after a network error, wait doubling up to the last.
+POLL_TIMEOUT = 10
+POLL_BACKOFF = (1.0, 30.0)
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +193,10 @@ class TelegramAdapter:
         self._loop: asyncio.AbstractEventLoop | None = None
         # Network errors in a row while sending, for the backoff.
         self._network_failures = 0
+        # Every update goes through the inbox: recorded, then processed per chat in order.
+        self.inbox = InboxProcessor(core, PLATFORM, self.process)
+        self._polling: asyncio.Task[None] | None = None
+        self.typing_after = TYPING_AFTER
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
             .token(settings.telegram_token)
@@ -230,33 +243,71 @@ class TelegramAdapter:
         return []
 
     async def listen(self) -> None:
-        """Register the webhook (the HTTP server already listens), or poll getUpdates."""
+        """Process what the inbox kept from before, then register the webhook or poll getUpdates."""
+        await self.inbox.start()
         settings = self.core.settings
         if settings.telegram_webhook_url and settings.telegram_webhook_secret:
             await self.set_webhook(settings.telegram_webhook_url, settings.telegram_webhook_secret)
         else:
             await self.start_polling()
 
-    async def start_polling(self, *, timeout: float = 10) -> None:
-        """Fetch updates with getUpdates (this also removes any webhook)."""
-        updater = self.application.updater
-        assert updater is not None
-        await updater.start_polling(timeout=int(timeout), allowed_updates=list(ALLOWED_UPDATES))
+    async def start_polling(self, *, timeout: float = POLL_TIMEOUT) -> None:
+        """Fetch updates with our own getUpdates loop (after removing any webhook).
+
+        Not PTB's Updater: it confirms a batch (the next offset) before processing it, so a crash
+        lost the batch. Here a batch is recorded in the inbox, in one transaction, before the next
+        getUpdates confirms it.
+        """
+        await self.application.bot.delete_webhook()
+        self._polling = asyncio.create_task(self._poll(int(timeout)), name="telegram-polling")
+
+    async def _poll(self, timeout: int) -> None:
+        bot = self.application.bot
+        offset: int | None = None
+        pause = POLL_BACKOFF[0]
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=timeout, read_timeout=timeout + 5, allowed_updates=list(ALLOWED_UPDATES)
+                )
+                if updates:
+                    await self.inbox.record((str(u.update_id), chat_key(u), u.to_dict()) for u in updates)
+                    # Only now may Telegram forget them: the next call confirms everything below `offset`.
+                    offset = updates[-1].update_id + 1
+                pause = POLL_BACKOFF[0]
+            except asyncio.CancelledError:
+                raise
+            except InvalidToken:
+                log.error("Telegram refused the token while polling; stopping polling")
+                return
+            except Exception as exc:  # Telegram or the database unreachable: try again, later each time
+                log.warning("could not fetch or record Telegram updates (%s); again in %.0fs", exc, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, POLL_BACKOFF[1])
 
     async def set_webhook(self, url: str, secret: str) -> None:
         """Ask Telegram to POST updates to `url`, each carrying `secret` in a header."""
         await self.application.bot.set_webhook(url, secret_token=secret, allowed_updates=list(ALLOWED_UPDATES))
 
-    async def accept(self, data: dict[str, Any]) -> None:
-        """Answer one update received by the webhook (already authenticated) before it is acknowledged.
+    async def accept(self, data: dict[str, Any]) -> bool:
+        """Record one update received by the webhook (authenticated, checked) before it is acknowledged.
 
-        Telegram sends an update again until it gets a 200: processing first means an update in
-        flight when the process stops is resent, not lost.
+        Telegram sends an update again until it gets a 200: once recorded it is processed even if the
+        process stops now, and a resent one is recognised (False) and not processed again.
         """
         update = Update.de_json(data, self.application.bot)
-        await self.application.process_update(update)
+        return bool(await self.inbox.record([(str(update.update_id), chat_key(update), data)]))
+
+    async def process(self, item: InboxItem) -> None:
+        """Process one recorded update (from the inbox: in order within its chat)."""
+        await self.application.process_update(Update.de_json(item.payload, self.application.bot))
 
     async def stop(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            await asyncio.gather(self._polling, return_exceptions=True)
+            self._polling = None
+        await self.inbox.stop()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -358,7 +409,7 @@ class TelegramAdapter:
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
-        if query is None:
+        if query is None or query.from_user is None:
             return
         try:
             # Stop the button's spinner at once, whatever the answer turns out to be.
@@ -408,19 +459,44 @@ class TelegramAdapter:
     # -- replies out ------------------------------------------------------------------------
 
     async def answer(self, incoming: Incoming, query: CallbackQuery | None) -> None:
-        """Hand the message to the core, then render its replies in order."""
-        replies = await asyncio.to_thread(self.core.handle, incoming)
+        """Hand the message to the core (unless answered before a restart), then render its replies in order."""
+        item = current_item.get()
+        if item is not None and item.replies is not None:
+            replies = list(item.replies)
+        else:
+            replies = await self.handle_showing_activity(incoming, None if item is None else item.row_id)
         editable = query.message if query is not None and isinstance(query.message, Message) else None
         asked = incoming.raw.message if query is None and isinstance(incoming.raw, Update) else None
-        for reply in replies:
-            reply = degrade(reply, self.capabilities)
+        queue = list(replies)
+        while queue:
+            reply = degrade(queue.pop(0), self.capabilities)
             recipient, quote_asker = placement(incoming, reply, self.capabilities)
             edit = None
             if reply.edit and editable is not None and reply.attachment is None and reply.to is None:
                 # One message is edited in place; any later reply is a new message.
                 edit, editable = editable, None
             quote = asked.message_id if quote_asker and asked is not None else None
-            await self.send(recipient, reply, edit=edit, quote=quote, wait=True)
+            outcome = await self.send(recipient, reply, edit=edit, quote=quote, wait=True)
+            note = note_after(reply, outcome)
+            if note is not None:
+                queue.insert(0, note)
+
+    async def handle_showing_activity(self, incoming: Incoming, inbox_row: int | None) -> list[Reply]:
+        """`core.handle`, with "typing…" (or "sending a file…") shown while it takes over `typing_after` seconds."""
+        kept = {} if inbox_row is None else {"inbox_row": inbox_row}
+        answering = asyncio.ensure_future(asyncio.to_thread(self.core.handle, incoming, **kept))
+        action = ChatAction.UPLOAD_DOCUMENT if incoming.text.startswith(FILE_COMMANDS) else ChatAction.TYPING
+        wait = self.typing_after
+        while not answering.done():
+            done, _ = await asyncio.wait({answering}, timeout=wait)
+            if done:
+                break
+            try:
+                await self.application.bot.send_chat_action(incoming.chat_id, action)
+            except TelegramError as exc:
+                log.info("could not show %s in chat %s: %s", action, incoming.chat_id, exc)
+            wait = TYPING_AGAIN
+        return answering.result()
 
     async def deliver(self, recipient: Recipient, reply: Reply) -> Delivery:
         """Send a message the bot starts; a 429 is reported (RetryAfter), not waited out, so it can be rescheduled."""
@@ -548,6 +624,15 @@ class TelegramAdapter:
             if isinstance(exc, Forbidden) and not chat_id.startswith("-"):
                 # The person cannot be written to first (e.g. never opened the bot): as before, not again.
                 await asyncio.to_thread(self.core.person_blocked, PLATFORM, chat_id)
+
+
+def chat_key(update: Update) -> str:
+    """The chat an update belongs to, for the inbox's order: a chat's updates are processed one at a time."""
+    chat = update.effective_chat
+    if chat is not None:
+        return f"{PLATFORM}:{chat.id}"
+    user = update.effective_user
+    return f"{PLATFORM}:{user.id}" if user is not None else f"{PLATFORM}:update:{update.update_id}"
 
 
 def delivery_failure(exc: TelegramError, network_failures: int) -> Delivery:

@@ -169,6 +169,10 @@ class Reply:
     field_errors: Mapping[str, str] = field(default_factory=dict)
     # The form this reply starts, for a platform that renders forms whole (a Slack modal).
     form: FormView | None = None
+    # A reply sent elsewhere (`to`, e.g. the asker's private chat): what the asking chat reads once it
+    # is delivered, and what it reads instead when it cannot be (the person never opened a private chat).
+    delivered_note: Reply | None = None
+    undelivered_note: Reply | None = None
 
     @property
     def expects_number(self) -> bool:

@@ -14,6 +14,8 @@ class Platform:
     command_format: str = "/{name}"
     # Whether people can be written to first in a private chat (nudges): false for the console's one user.
     direct_messages: bool = True
+    # Whether a group can show a message to one member only (Slack's ephemeral messages).
+    ephemeral: bool = False
 
     def command(self, name: str, args: str = "") -> str:
         """`name` (and its arguments) as a person types it on this platform."""
@@ -24,7 +26,7 @@ class Platform:
 PLATFORMS: dict[str, Platform] = {
     "console": Platform("console", "Console"),
     "telegram": Platform("telegram", "Telegram"),
-    "slack": Platform("slack", "Slack", command_format="/rencontres {name}"),
+    "slack": Platform("slack", "Slack", command_format="/rencontres {name}", ephemeral=True),
 }
 
 

@@ -28,6 +28,18 @@ def record(
     return entry
 
 
+def stamp(session: Session, event_id: int, now: dt.datetime) -> dt.datetime:
+    """The time for an entry written under the event's row lock: `now`, or the latest entry's if later.
+
+    `now` was read when the request arrived; one that waited for the lock behind a change committed
+    meanwhile is stamped no earlier than that change, so time and order follow the commit order.
+    """
+    latest = session.scalars(
+        select(AuditEntry.at).where(AuditEntry.event_id == event_id).order_by(AuditEntry.at.desc()).limit(1)
+    ).first()
+    return now if latest is None or latest <= now else latest
+
+
 def latest_entries(session: Session, event_id: int, count: int) -> list[AuditEntry]:
     """The event's `count` latest entries, newest first (another edition's changes are not shown)."""
     query = select(AuditEntry).where(AuditEntry.event_id == event_id).order_by(AuditEntry.id.desc()).limit(count)

@@ -39,18 +39,35 @@ def record_update(
 
 
 def pending_updates(session: Session, platform: str, limit: int = 1000) -> Sequence[InboxUpdate]:
-    """What was recorded and not yet processed, oldest first (processed first on start)."""
+    """What was recorded and not yet processed (or handled and not all sent), oldest first (first on start)."""
     query = (
         select(InboxUpdate)
-        .where(InboxUpdate.platform == platform, InboxUpdate.status == "pending")
+        .where(InboxUpdate.platform == platform, InboxUpdate.status.in_(("pending", "handled")))
         .order_by(InboxUpdate.id)
         .limit(limit)
     )
     return session.scalars(query).all()
 
 
+def mark_handled(session: Session, row_id: int, replies: bytes, at: dt.datetime) -> bool:
+    """Answered, in the transaction that answered it: its replies kept until sent. False if already handled."""
+    result = session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id == row_id, InboxUpdate.status == "pending")
+        .values(status="handled", replies=replies, attempts=InboxUpdate.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def handled_replies(session: Session, row_id: int) -> bytes | None:
+    """The replies kept when the update was handled (None while it is pending)."""
+    row = session.get(InboxUpdate, row_id)
+    return None if row is None or row.status != "handled" else row.replies
+
+
 def mark_done(session: Session, row_id: int, at: dt.datetime) -> None:
-    session.execute(update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=at))
+    # The replies are sent: forget them (they may hold a whole export).
+    session.execute(update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=at, replies=None))
 
 
 def mark_failed(session: Session, row_id: int, at: dt.datetime, error: str) -> None:
@@ -65,6 +82,6 @@ def mark_failed(session: Session, row_id: int, at: dt.datetime, error: str) -> N
 def prune_done(session: Session, before: dt.datetime) -> int:
     """Forget processed updates received before `before` (their ids are no longer redelivered)."""
     result = session.execute(
-        delete(InboxUpdate).where(InboxUpdate.status != "pending", InboxUpdate.received_at < before)
+        delete(InboxUpdate).where(InboxUpdate.status.in_(("done", "failed")), InboxUpdate.received_at < before)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -544,12 +544,16 @@ def _check_room_free(event: Event, workshop: Workshop) -> None:
 
 def set_choices_locked(session: Session, event: Event, locked: bool, *, actor: str, now: dt.datetime) -> bool:
     """Lock or unlock the workshop choices; returns False when it already was so."""
+    # The event row first, as a choice takes it: a choice that committed meanwhile is seen and logged
+    # before this entry (its id and time), never after it.
+    session.scalars(select(Event).where(Event.id == event.id).with_for_update()).one()
+    session.refresh(event, ["choices_locked"])
     if event.choices_locked == locked:
         return False
     audit.record(
         session,
         event_id=event.id,
-        at=now,
+        at=audit.stamp(session, event.id, now),
         actor=actor,
         action="choices.lock" if locked else "choices.unlock",
         target=f"event:{event.key}",

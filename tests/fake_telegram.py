@@ -85,6 +85,10 @@ class FakeTelegram:
         # Documents people sent, by file_id: what getFile and the file download serve.
         self.files: dict[str, tuple[str, bytes]] = {}
         self._refusing: dict[int, Failure] = {}
+        # After this many messages sent, every later send* request is held, never taken in (see stall_after).
+        self._stall_after: int | None = None
+        self._released = asyncio.Event()
+        self.held = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -140,6 +144,16 @@ class FakeTelegram:
             raise AssertionError(f"expected {count} {method} within {timeout}s; the bot called {seen}") from None
         return self.calls_to(method)
 
+    async def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+        """Wait (at most `timeout` seconds) until `condition()` holds after some request."""
+        try:
+            async with asyncio.timeout(timeout), self._changed:
+                await self._changed.wait_for(condition)
+        except TimeoutError:
+            raise AssertionError(
+                f"not within {timeout}s: {what}; the bot called {[c.method for c in self.calls]}"
+            ) from None
+
     def fail_next(
         self,
         method: str,
@@ -158,6 +172,21 @@ class FakeTelegram:
 
     def accept_chat(self, chat_id: int) -> None:
         self._refusing.pop(chat_id, None)
+
+    def stall_after(self, messages: int) -> None:
+        """Once `messages` sendMessage calls are taken in, hold every later send* request unrecorded.
+
+        Models a process killed while its replies are on their way: a held request never reaches
+        "Telegram" (it is dropped by `release`, not recorded), so what the fake counts is exactly
+        what was delivered before the kill.
+        """
+        self._stall_after = messages
+
+    def release(self) -> None:
+        """Drop the held requests (their sender is dead) and take every later one in again."""
+        self._stall_after = None
+        self._released.set()
+        self._released = asyncio.Event()
 
     # -- updates --------------------------------------------------------------------------
 
@@ -268,6 +297,13 @@ class FakeTelegram:
             return _error(401, "Unauthorized")
         method = request.match_info["method"]
         params, files = await _read_parameters(request)
+        # Checked and recorded with no await in between, so the count never passes the stall.
+        stalled = self._stall_after is not None and len(self.calls_to("sendMessage")) >= self._stall_after
+        if method.startswith("send") and stalled:
+            self.held += 1
+            await self._notify()
+            await self._released.wait()
+            return _error(502, "Bad Gateway: dropped, its sender was killed")
         call = Call(method, params, files)
         self.calls.append(call)
         await self._notify()
@@ -347,6 +383,12 @@ class FakeTelegram:
         return _ok(message)
 
     async def _api_answerCallbackQuery(self, call: Call) -> web.Response:
+        return _ok(True)
+
+    async def _api_sendChatAction(self, call: Call) -> web.Response:
+        actions = {"typing", "upload_document", "upload_photo", "record_voice", "choose_sticker"}
+        if str(call.params.get("action")) not in actions:
+            return _error(400, "Bad Request: wrong parameter action in request")
         return _ok(True)
 
     async def _api_sendDocument(self, call: Call) -> web.Response:

@@ -52,3 +52,23 @@ def test_pruning_forgets_only_processed_updates_older_than_asked(core, clock):
     assert old_pending is not None
     # A pruned id is no longer known: the platform does not redeliver updates a week old.
     assert _record(core, "1") is not None
+
+
+def test_an_event_id_is_recorded_once_per_platform_and_finishing_leaves_nothing_pending(core):
+    (first,) = core.record_updates("slack", [("Ev0123ABC", "slack:C1", {"type": "message"})])
+    assert core.record_updates("slack", [("Ev0123ABC", "slack:C1", {"type": "message"})]) == []
+    assert len(core.record_updates("telegram", [("Ev0123ABC", "telegram:1", {})])) == 1  # unique per platform only
+    core.finish_update(first.row_id)
+    assert core.pending_updates("slack") == []
+
+
+def test_the_core_prunes_done_updates_older_than_kept(core, clock):
+    from bot.inbox import KEEP_DONE
+
+    (done,) = core.record_updates("telegram", [("5", "telegram:1", {"update_id": 5})])
+    core.record_updates("telegram", [("6", "telegram:1", {"update_id": 6})])
+    core.finish_update(done.row_id)
+    assert core.prune_inbox(KEEP_DONE) == 0
+    clock.move(KEEP_DONE + dt.timedelta(minutes=1))
+    assert core.prune_inbox(KEEP_DONE) == 1
+    assert [item.payload for item in core.pending_updates("telegram")] == [{"update_id": 6}]

@@ -64,6 +64,8 @@ def test_a_direct_message_and_a_mention_reach_the_core(core):
     written, mentioned = run(scenario())
     assert "chat.postMessage" in methods(written)
     (in_channel,) = [c for c in mentioned if c.method in ("chat.postMessage", "chat.postEphemeral")]
+    # Deadlines name what a collectivity still owes: in a channel only the asker sees them.
+    assert in_channel.method == "chat.postEphemeral"
     assert in_channel.params["channel"] == "C0GENERAL"
     assert "deadlines" in said(mentioned).lower()
     assert f"<@{BOT_USER_ID}>" not in said(mentioned)

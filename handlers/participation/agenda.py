@@ -16,6 +16,7 @@ from contract.messages import Attachment, Reply
 from handlers.context import Context
 from handlers.info import slot_of, when_label, zone_note
 from handlers.participation.common import name_of, require_collectivity, workshop_label
+from handlers.privately import privately_in_groups
 from handlers.router import Router
 from handlers.timeline import Placed, slot_bounds, timeline
 from locales import N_
@@ -26,7 +27,9 @@ ICS_MIME = "text/calendar"
 
 
 def register(router: Router) -> None:
-    router.command("agenda", N_("your collectivity's own programme, also as a calendar file"))(agenda)
+    router.command("agenda", N_("your collectivity's own programme, also as a calendar file"))(
+        privately_in_groups("agenda", agenda)
+    )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from handlers.participation.common import (
     require_collectivity,
     workshop_label,
 )
+from handlers.privately import privately_in_groups
 from handlers.router import Router
 from locales import N_
 from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
@@ -38,8 +39,13 @@ TODO = "✗"
 
 
 def register(router: Router) -> None:
-    router.command("status", N_("where your collectivity stands: answers, choices, deadlines"))(status)
-    router.command("deadlines", N_("what is due, soonest first, and how long is left"))(deadlines)
+    # In a group these name the delegation: answered in the asker's private chat.
+    router.command("status", N_("where your collectivity stands: answers, choices, deadlines"))(
+        privately_in_groups("status", status)
+    )
+    router.command("deadlines", N_("what is due, soonest first, and how long is left"))(
+        privately_in_groups("deadlines", deadlines)
+    )
     router.command("done", N_("mark a task done (hotel booked, slides sent…)"), N_("<task>"), private=True)(done)
     router.command("undo", N_("take back a task marked done"), N_("<task>"), private=True)(undo)
     router.action("done")(done)

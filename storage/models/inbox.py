@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
 
-INBOX_STATUSES = ("pending", "done", "failed")
+# pending: recorded, not yet answered; handled: answered (its replies kept), not yet all sent; done; failed.
+INBOX_STATUSES = ("pending", "handled", "done", "failed")
 
 
 class InboxUpdate(Base):
@@ -38,3 +39,7 @@ class InboxUpdate(Base):
     received_at: Mapped[dt.datetime]
     done_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The replies computed in the transaction that handled the update, kept until every one is sent, so a
+    # restart sends them instead of handling the update again (pickled `contract.messages.Reply`s, written
+    # and read by this program only).
+    replies: Mapped[bytes | None] = mapped_column(LargeBinary)
