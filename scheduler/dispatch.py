@@ -152,8 +152,11 @@ class Dispatcher:
         now = self.clock.now()
         return max(due, now + dt.timedelta(milliseconds=50)) if due <= now else due
 
-    async def drain(self, until: dt.datetime | None = None, max_passes: int = 10_000) -> DispatchReport:
-        """Pass after pass, sleeping until the next row may go, while that is before `until` (or anything is due)."""
+    async def drain(self, horizon: dt.timedelta = dt.timedelta(seconds=30), max_passes: int = 10_000) -> DispatchReport:
+        """Pass after pass, sleeping until the next row may go, while that is within `horizon` of now.
+
+        A fan-out paced over minutes goes on; a row due later (a long retry-after) waits for the next wake-up.
+        """
         total = DispatchReport()
         for _ in range(max_passes):
             report = await self.pass_once()
@@ -163,9 +166,7 @@ class Dispatcher:
             total.unknown += report.unknown
             total.outcomes += report.outcomes
             total.next_at = report.next_at
-            if report.next_at is None or (until is not None and report.next_at > until):
-                break
-            if until is None and report.next_at > self.clock.now() + dt.timedelta(seconds=1):
+            if report.next_at is None or report.next_at > self.clock.now() + horizon:
                 break
             await self.sleep(max((report.next_at - self.clock.now()).total_seconds(), 0.0))
         return total
