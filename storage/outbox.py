@@ -47,8 +47,8 @@ def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[st
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).values(rows).on_conflict_do_nothing(index_elements=list(keys))
-    result = session.execute(statement)
-    return int(getattr(result, "rowcount", 0) or 0)
+    # Counted from RETURNING: a driver's rowcount for a multi-row insert is not reliable (psycopg gives -1).
+    return len(session.execute(statement.returning(table.c[keys[-1]])).all())
 
 
 def enqueue(session: Session, event_id: int, messages: Iterable[Queued], now: dt.datetime) -> int:

@@ -143,7 +143,7 @@ def test_a_row_in_flight_when_its_process_died_becomes_unknown_and_is_not_sent_a
     who = row.user_id or row.chat_id
     assert (who, row.text) not in sender.delivered
     assert len(outbox(core, lambda r: r.status == "unknown")) == 1, "at most the dispatcher's concurrency"
-    answer = chat("orga").send("/admin reminders")
+    answer = chat("orga", locale_hint="en").send("/admin reminders")
     assert "1 message is uncertain" in answer
     assert f"console:{who}" in answer
 
