@@ -49,16 +49,17 @@ def test_each_occurrence_reaches_the_right_people_once_each_in_their_language(ch
     run(reminders.tick())
     assert in_batch(core, FR_14) == {"amelie": "sent"}
     assert len(sender.texts_to("amelie")) == len(set(sender.texts_to("amelie"))), "nothing twice"
-    nudges = {who: [t for t in sender.texts_to(who) if "2026" in t and ("30" in t)] for who in ("amelie", "kenji", "yuki")}
+    nudges = {
+        who: [t for t in sender.texts_to(who) if "2026" in t and ("30" in t)] for who in ("amelie", "kenji", "yuki")
+    }
     assert any("Confirmation de la participation" in t for t in nudges["amelie"])
     assert any("確認" in t or "参加" in t for t in nudges["yuki"]), "Japanese without /lang"
     assert any("参加" in t for t in nudges["kenji"])
-    assert sender.texts_to("bruno") == [] or all("Confirmation de la participation" not in t for t in sender.texts_to("bruno"))
-    group = [t for t in sender.texts_to("jumelage") if "Rappel" in t and "リマインダー" in t or "Rappel" in t]
-    assert len([t for t in sender.texts_to("jumelage") if "Confirmation de la participation" in t]) == 1
-    bilingual = next(t for t in sender.texts_to("jumelage") if "Confirmation de la participation" in t)
-    assert bilingual.index("Rappel") < bilingual.index("参加")
-    assert group
+    assert sender.texts_to("bruno") == [] or all(
+        "Confirmation de la participation" not in t for t in sender.texts_to("bruno")
+    )
+    (bilingual,) = [t for t in sender.texts_to("jumelage") if "Confirmation de la participation" in t]
+    assert bilingual.index("Rappel") < bilingual.index("リマインダー"), "one message: French, then Japanese"
     sent_rows = outbox(core, lambda r: r.status == "sent")
     assert all(r.message_id for r in sent_rows)
 
@@ -198,3 +199,57 @@ def test_broadcast_reports_sent_failed_and_blocked(chat, core, clock):
     status = orga.send("/admin broadcast status")
     assert "finished" in status
     assert "sent 3, failed 1, blocked the bot 1" in status
+
+
+def test_two_dispatchers_send_each_message_once(chat, core, clock, settings):
+    """Two dispatchers, each with its own engine and thread, on one database (PostgreSQL: SKIP LOCKED)."""
+    import asyncio
+    import threading
+
+    from storage.db import make_engine, make_sessionmaker
+
+    for n in range(12):
+        linked(chat, core, f"Ville {n:02d}", user=f"maire{n:02d}")
+    clock.at = paris(2026, 6, 16, 9, 31)
+    service(core, clock, RecordingSender()).plan()
+    expected = {r.user_id for r in outbox(core, lambda r: r.batch == FR_14)}
+    assert len(expected) == 12
+    senders = [RecordingSender(), RecordingSender()]
+    engines = [make_engine(settings.database_url) for _ in senders]
+
+    def dispatch(engine, sender, start: threading.Barrier) -> None:
+        from scheduler.dispatch import Dispatcher
+
+        dispatcher = Dispatcher(
+            make_sessionmaker(engine), clock, core.event_id, {"console": sender}, worker=str(id(sender))
+        )
+        start.wait()
+        asyncio.run(dispatcher.drain())
+
+    start = threading.Barrier(2)
+    threads = [threading.Thread(target=dispatch, args=(e, s, start)) for e, s in zip(engines, senders, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for engine in engines:
+        engine.dispose()
+    delivered = [who for s in senders for who, text in s.delivered if "Confirmation de la participation" in text]
+    assert sorted(delivered) == sorted(expected), "each message once, none lost"
+
+
+def test_rehearsal_on_the_command_line_lists_and_sends_nothing_unless_asked(chat, core, settings, capsys):
+    import argparse
+    from dataclasses import replace as with_
+
+    from bot.cli import reminders_at
+
+    people(chat, core)
+    args = argparse.Namespace(now="2026-06-16T09:31", send=False)
+    assert reminders_at(args, settings) == 0
+    out = capsys.readouterr().out
+    assert f"{FR_14} (due 2026-06-16T07:30:00+00:00): 1 recipients" in out
+    assert "  console:amelie" in out
+    assert outbox(core) == []
+    assert reminders_at(argparse.Namespace(now="2026-06-16T09:31", send=True), with_(settings)) == 0
+    assert in_batch(core, FR_14) == {"amelie": "pending"}
