@@ -15,10 +15,10 @@ import asyncio
 import re
 import string
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -57,7 +57,7 @@ class ConsoleAdapter:
         self.options: dict[str, Button] = {}
         self._printed = 0
         # The reminders' planner and dispatcher on this console's clock (`--now`), checked after each line.
-        self.reminders: Callable[[], Awaitable[object]] | None = None
+        self.reminders: Callable[[], Coroutine[Any, Any, object]] | None = None
 
     def incoming(self, line: str) -> Incoming:
         button = self.options.get(line.strip().lower())
