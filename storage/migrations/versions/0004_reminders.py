@@ -72,9 +72,10 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_broadcasts_event_id"), table_name="broadcasts")
     op.drop_table("broadcasts")
     op.drop_table("reminder_runs")
-    with op.batch_alter_table("contacts", schema=None) as batch_op:
+    # Not recreated: on SQLite, dropping chat_users or contacts to copy them would delete their dependants (cascade).
+    with op.batch_alter_table("contacts", schema=None, recreate="never") as batch_op:
         batch_op.drop_index(batch_op.f("ix_contacts_collectivity_id"))
-    with op.batch_alter_table("chat_users", schema=None) as batch_op:
+    with op.batch_alter_table("chat_users", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("nudges_muted_at")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_batch")
