@@ -253,3 +253,25 @@ def test_rehearsal_on_the_command_line_lists_and_sends_nothing_unless_asked(chat
     assert outbox(core) == []
     assert reminders_at(argparse.Namespace(now="2026-06-16T09:31", send=True), with_(settings)) == 0
     assert in_batch(core, FR_14) == {"amelie": "pending"}
+
+
+def test_the_morning_reminder_on_the_day_summer_time_begins_goes_at_half_past_nine_paris(chat, core, clock):
+    """29 March 2026, clocks go forward in Paris: 09:30 is 07:30 UTC that day, 08:30 UTC the week before."""
+    clock.at = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    people(chat, core)
+    assert "2026" in chat("orga").send("/admin deadline confirmation-and-delegation 2026-04-05")
+    reminders = service(core, clock, RecordingSender())
+    seven = "confirmation-and-delegation@2026-04-05/7d/fr"
+    clock.at = dt.datetime(2026, 3, 22, 8, 29, tzinfo=dt.UTC)
+    reminders.plan()
+    assert in_batch(core, "confirmation-and-delegation@2026-04-05/14d/fr") == {}
+    clock.at = dt.datetime(2026, 3, 22, 8, 31, tzinfo=dt.UTC)
+    reminders.plan()
+    assert in_batch(core, "confirmation-and-delegation@2026-04-05/14d/fr") == {"amelie": "pending"}
+    clock.at = dt.datetime(2026, 3, 29, 7, 29, tzinfo=dt.UTC)
+    reminders.plan()
+    assert in_batch(core, seven) == {}
+    clock.at = dt.datetime(2026, 3, 29, 7, 31, tzinfo=dt.UTC)
+    reminders.plan()
+    (row,) = outbox(core, lambda r: r.batch == seven)
+    assert row.not_before == dt.datetime(2026, 3, 29, 7, 30, tzinfo=dt.UTC)
