@@ -27,7 +27,7 @@ from scheduler.outbox import (
 from scheduler.service import QUEUED
 from storage import audit
 from storage.models import Broadcast
-from storage.outbox import batch_counts, batch_summaries, count_in, handled_occurrences, rows_in
+from storage.outbox import batch_counts, batch_summaries, count_in, handled_occurrences, rows_in, runs
 
 # `all+channels fr: Bonjour… ja: こんにちは…`: who, then the two texts.
 BROADCAST = re.compile(r"^\s*(?P<who>\S+)\s+fr\s*[:：]\s*(?P<fr>.+?)\s+ja\s*[:：]\s*(?P<ja>.+?)\s*$", re.DOTALL | re.I)
@@ -216,8 +216,19 @@ def reminders(ctx: Context, _args: str) -> Reply:
     coming = upcoming(ctx.event, now, sorted(handled_occurrences(ctx.session, ctx.event.id)))[:8]
     lines += [f"• {moment_label(ctx, o.at)} — {o.key}" for o in coming] or [ctx._("nothing more")]
     lines += ["", ctx._("Recent:")]
-    summaries = batch_summaries(ctx.session, ctx.event.id, 8)
-    lines += [f"• {s.batch}: {report_line(ctx, s.counts)}" for s in summaries] or [ctx._("nothing yet")]
+    summaries = {s.batch: s for s in batch_summaries(ctx.session, ctx.event.id, 1000)}
+    recent = []
+    for run in runs(ctx.session, ctx.event.id)[:8]:
+        if run.status == "skipped":
+            outcome = ctx._("skipped: the bot was not running then, or a later reminder replaced it")
+        else:
+            found = summaries.get(run.occurrence)
+            outcome = report_line(ctx, found.counts if found else {})
+        recent.append(f"• {moment_label(ctx, run.due_at)} — {run.occurrence}: {outcome}")
+    broadcasts = [s for s in summaries.values() if s.kind == "broadcast"]
+    for summary in sorted(broadcasts, key=lambda s: s.first, reverse=True)[:5]:
+        recent.append(f"• {moment_label(ctx, summary.first)} — {summary.batch}: {report_line(ctx, summary.counts)}")
+    lines += recent or [ctx._("nothing yet")]
     unknown = count_in(ctx.session, ctx.event.id, "unknown")
     if unknown:
         lines += [
