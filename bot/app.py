@@ -142,7 +142,7 @@ async def run_platforms(
         await stop.wait()
     finally:
         if reminders is not None:
-            reminders.shutdown()
+            await reminders.stop()
         # Stop taking requests first, then let each platform finish what it is answering.
         await runner.cleanup()
         for adapter in reversed(started):

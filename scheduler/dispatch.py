@@ -76,6 +76,8 @@ class Dispatcher:
         self.lease = lease
         self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"[:80]
         self.sleep = sleep
+        # Set when the bot stops: the message being sent is finished and recorded, no other is claimed.
+        self.stopping = False
 
     def recover(self) -> int:
         """Mark rows abandoned mid-send (lease expired) unknown; at start and on every pass."""
@@ -125,14 +127,15 @@ class Dispatcher:
 
     async def pass_once(self) -> DispatchReport:
         """Send what may go now, `concurrency` at a time, until nothing more may go at this instant."""
-        report = DispatchReport(unknown=self.recover())
-        while True:
-            claimed = self._claim()
+        # Database work in a thread: a SQLite writer waiting for its lock must not stall the platforms' loop.
+        report = DispatchReport(unknown=await asyncio.to_thread(self.recover))
+        while not self.stopping:
+            claimed = await asyncio.to_thread(self._claim)
             if not claimed:
                 break
             outcomes = await asyncio.gather(*(self._send(*item) for item in claimed))
             for (row_id, recipient, _row), outcome in zip(claimed, outcomes, strict=True):
-                self._record(row_id, recipient, outcome)
+                await asyncio.to_thread(self._record, row_id, recipient, outcome)
                 report.outcomes.append((row_id, outcome))
                 if isinstance(outcome, Sent):
                     report.sent += 1
@@ -140,7 +143,7 @@ class Dispatcher:
                     report.retried += 1
                 else:
                     report.failed += 1
-        report.next_at = self._next_at()
+        report.next_at = await asyncio.to_thread(self._next_at)
         return report
 
     def _next_at(self) -> dt.datetime | None:
@@ -166,7 +169,7 @@ class Dispatcher:
             total.unknown += report.unknown
             total.outcomes += report.outcomes
             total.next_at = report.next_at
-            if report.next_at is None or report.next_at > self.clock.now() + horizon:
+            if self.stopping or report.next_at is None or report.next_at > self.clock.now() + horizon:
                 break
             await self.sleep(max((report.next_at - self.clock.now()).total_seconds(), 0.0))
         return total

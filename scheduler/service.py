@@ -48,6 +48,7 @@ class ReminderService:
         self.dispatcher = Dispatcher(sessions, clock, event_id, senders, **dispatcher)
         self._scheduler: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._running: asyncio.Task[Any] | None = None
 
     def plan(self) -> PlanReport:
         with transaction(self.sessions) as session:
@@ -56,7 +57,7 @@ class ReminderService:
     async def tick(self) -> DispatchReport:
         """Queue what is due, then send what may go (a long fan-out is paced, pass after pass)."""
         try:
-            self.plan()
+            await asyncio.to_thread(self.plan)
         except Exception:  # planning again at the next wake-up is harmless; the dispatcher still runs
             log.exception("planning reminders failed")
         return await self.dispatcher.drain()
@@ -71,7 +72,7 @@ class ReminderService:
         self.dispatcher.recover()
         scheduler = AsyncIOScheduler(event_loop=self._loop, timezone=dt.UTC)
         scheduler.add_job(
-            self.tick,
+            self._job,
             "interval",
             seconds=interval,
             id="reminders",
@@ -82,6 +83,13 @@ class ReminderService:
         )
         scheduler.start()
         self._scheduler = scheduler
+
+    async def _job(self) -> None:
+        self._running = asyncio.current_task()
+        try:
+            await self.tick()
+        finally:
+            self._running = None
 
     def wake(self) -> None:
         """Run the job now (after an organiser queued something); callable from any thread."""
@@ -94,7 +102,12 @@ class ReminderService:
         if job is not None:
             job.modify(next_run_time=dt.datetime.now(dt.UTC))
 
-    def shutdown(self) -> None:
+    async def stop(self) -> None:
+        """No more wake-ups; the message being sent is finished and recorded (SIGTERM loses nothing)."""
+        self.dispatcher.stopping = True
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
+        running = self._running
+        if running is not None and not running.done():
+            await asyncio.wait({running}, timeout=60)
