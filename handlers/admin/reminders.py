@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from sqlalchemy import select
+
 from contract.messages import Button, Reply
 from contract.numbers import parse_int
 from handlers.admin.common import moment_label
@@ -16,6 +18,7 @@ from handlers.context import Context, Refusal
 from handlers.router import Router
 from locales import N_
 from scheduler.outbox import (
+    broadcast_messages,
     count_recipients,
     deadline_named,
     draft_broadcast,
@@ -108,6 +111,12 @@ def remind_confirmed(ctx: Context, payload: str) -> Reply:
         raise Refusal(ctx._("This button is out of date: send the command again."))
     # The instant of the preview keys the messages: pressing twice queues nothing more.
     asked = dt.datetime.fromtimestamp(seconds, dt.UTC)
+    if not preview_remind(ctx.session, ctx.event, deadline, asked):
+        raise Refusal(
+            ctx._("Nobody is to be reminded of “{title}”: it has closed, or everyone concerned has done it.").format(
+                title=ctx.text(deadline.title)
+            )
+        )
     added = remind_now(ctx.session, ctx.event, deadline, asked)
     audit.record(
         ctx.session,
@@ -156,8 +165,6 @@ def broadcast(ctx: Context, args: str) -> Reply:
         by=ctx.incoming.actor,
         now=ctx.clock.now(),
     )
-    from scheduler.outbox import broadcast_messages
-
     people, chats = count_recipients(broadcast_messages(ctx.session, ctx.event, row))
     lines = [
         ctx._("Announcement #{number} to {people} contacts and {chats} groups:").format(
@@ -196,12 +203,9 @@ def broadcast_confirmed(ctx: Context, payload: str) -> Reply:
 
 def broadcast_status(ctx: Context, words: list[str]) -> Reply:
     number = parse_int(words[0]) if words else None
-    query = ctx.session.query(Broadcast).filter(Broadcast.event_id == ctx.event.id, Broadcast.status == "queued")
-    row = (
-        query.filter(Broadcast.id == number).one_or_none()
-        if number is not None
-        else query.order_by(Broadcast.id.desc()).first()
-    )
+    query = select(Broadcast).where(Broadcast.event_id == ctx.event.id, Broadcast.status == "queued")
+    query = query.where(Broadcast.id == number) if number is not None else query.order_by(Broadcast.id.desc())
+    row = ctx.session.scalars(query.limit(1)).first()
     if row is None:
         raise Refusal(ctx._("No announcement has been sent yet."))
     counts = batch_counts(ctx.session, ctx.event.id, f"broadcast/{row.id}")
