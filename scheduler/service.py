@@ -14,14 +14,19 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from contract.clock import Clock
 from contract.delivery import Sender
+from contract.messages import Recipient, Reply
+from locales import DEFAULT, Translator, negotiate
 from scheduler.dispatch import Dispatcher, DispatchReport
 from scheduler.outbox import PlanReport, plan_due
+from scheduler.reports import broadcast_finished
 from storage.db import transaction
-from storage.models import Event
+from storage.models import ChatUser, Event
+from storage.outbox import claim_finished_broadcasts
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +65,33 @@ class ReminderService:
             await asyncio.to_thread(self.plan)
         except Exception:  # planning again at the next wake-up is harmless; the dispatcher still runs
             log.exception("planning reminders failed")
-        return await self.dispatcher.drain()
+        report = await self.dispatcher.drain()
+        try:
+            await self.report_broadcasts()
+        except Exception:
+            log.exception("reporting finished broadcasts failed")
+        return report
+
+    async def report_broadcasts(self) -> int:
+        """Tell each organiser whose announcement has gone out how it went (once: marked before it is sent)."""
+        finished = await asyncio.to_thread(self._finished_broadcasts)
+        for recipient, text in finished:
+            await self.dispatcher.senders[recipient.platform].deliver(recipient, Reply(text, to=recipient))
+        return len(finished)
+
+    def _finished_broadcasts(self) -> list[tuple[Recipient, str]]:
+        found = []
+        with transaction(self.sessions) as session:
+            for row, counts in claim_finished_broadcasts(session, self.event_id, self.clock.now()):
+                platform, _, user_id = row.created_by.partition(":")
+                if platform not in self.dispatcher.senders or not user_id:
+                    continue  # sent from the command line, or from a platform this process does not serve
+                user = session.scalars(
+                    select(ChatUser).where(ChatUser.platform == platform, ChatUser.user_id == user_id)
+                ).one_or_none()
+                tr = Translator((user and (negotiate(user.locale) or negotiate(user.platform_locale))) or DEFAULT)
+                found.append((Recipient.person(platform, user_id), broadcast_finished(tr, row.id, counts)))
+        return found
 
     # -- inside `rencontres-bot run` -------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage, ReminderRun
+from storage.models import Broadcast, OutboxMessage, ReminderRun
 
 STATUSES = ("pending", "sending", "sent", "failed", "blocked", "skipped", "unknown")
 # Outcomes that end a row: nothing more is done with it.
@@ -280,3 +280,22 @@ def rows_in(session: Session, event_id: int, status: str, limit: int = 20) -> li
 def count_in(session: Session, event_id: int, status: str) -> int:
     query = select(func.count()).select_from(OutboxMessage)
     return session.scalar(query.where(OutboxMessage.event_id == event_id, OutboxMessage.status == status)) or 0
+
+
+def claim_finished_broadcasts(
+    session: Session, event_id: int, now: dt.datetime
+) -> list[tuple[Broadcast, dict[str, int]]]:
+    """Queued broadcasts with nothing left to send and no report yet, marked reported (so told once), with counts."""
+    query = select(Broadcast).where(
+        Broadcast.event_id == event_id, Broadcast.status == "queued", Broadcast.reported_at.is_(None)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    found = []
+    for row in session.scalars(query):
+        counts = batch_counts(session, event_id, f"broadcast/{row.id}")
+        if counts.get("pending") or counts.get("sending"):
+            continue
+        row.reported_at = now
+        found.append((row, counts))
+    return found

@@ -192,13 +192,18 @@ def test_broadcast_reports_sent_failed_and_blocked(chat, core, clock):
     assert "to 4 contacts and 1 groups" in preview
     orga.act(orga.buttons[0].action)
     sender = RecordingSender(script={"yuki": [Failed("chat-gone", "400")]})
-    run(service(core, clock, sender).dispatcher.drain())
+    reminders = service(core, clock, sender)
+    run(reminders.dispatcher.drain())
     assert sender.texts_to("kenji") == ["プログラムを公開しました。"]
     assert sender.texts_to("amelie") == ["Le programme est en ligne."]
     assert sender.texts_to("jumelage") == ["Le programme est en ligne.\n\nプログラムを公開しました。"]
     status = orga.send("/admin broadcast status")
     assert "finished" in status
     assert "sent 3, failed 1, blocked the bot 1" in status
+    # The organiser who sent it is told once it has gone out, once.
+    assert run(reminders.report_broadcasts()) == 1
+    assert run(reminders.report_broadcasts()) == 0
+    assert sender.texts_to("orga") == ["Announcement #1: finished.\nsent 3, failed 1, blocked the bot 1"]
 
 
 def test_two_dispatchers_send_each_message_once(chat, core, clock, settings):

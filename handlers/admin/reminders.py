@@ -17,6 +17,7 @@ from handlers.admin.common import moment_label
 from handlers.context import Context, Refusal
 from handlers.router import Router
 from locales import N_
+from scheduler import reports
 from scheduler.outbox import (
     broadcast_messages,
     count_recipients,
@@ -35,8 +36,6 @@ from storage.outbox import batch_counts, batch_summaries, count_in, handled_occu
 # `all+channels fr: Bonjour… ja: こんにちは…`: who, then the two texts.
 BROADCAST = re.compile(r"^\s*(?P<who>\S+)\s+fr\s*[:：]\s*(?P<fr>.+?)\s+ja\s*[:：]\s*(?P<ja>.+?)\s*$", re.DOTALL | re.I)
 AUDIENCE_WORDS = {"all": "all", "confirmed": "confirmed", "fr": "fr", "jp": "jp", "ja": "jp", "channels": "none"}
-# The statuses of a report, in the order they are listed.
-REPORT_ORDER = ("sent", "pending", "sending", "failed", "blocked", "skipped", "unknown")
 
 
 def register(router: Router) -> None:
@@ -53,22 +52,8 @@ def register(router: Router) -> None:
     router.admin_action("broadcast")(broadcast_confirmed)
 
 
-def status_names(ctx: Context) -> dict[str, str]:
-    return {
-        "sent": ctx._("sent"),
-        "pending": ctx._("waiting"),
-        "sending": ctx._("being sent"),
-        "failed": ctx._("failed"),
-        "blocked": ctx._("blocked the bot"),
-        "skipped": ctx._("skipped"),
-        "unknown": ctx._("uncertain"),
-    }
-
-
 def report_line(ctx: Context, counts: dict[str, int]) -> str:
-    names = status_names(ctx)
-    parts = [f"{names[s]} {counts[s]}" for s in REPORT_ORDER if counts.get(s)]
-    return (", " if ctx.locale != "ja" else "、").join(parts) or ctx._("no message")
+    return reports.report_line(ctx.translator, counts)
 
 
 def remind(ctx: Context, args: str) -> Reply:
@@ -209,9 +194,9 @@ def broadcast_status(ctx: Context, words: list[str]) -> Reply:
     if row is None:
         raise Refusal(ctx._("No announcement has been sent yet."))
     counts = batch_counts(ctx.session, ctx.event.id, f"broadcast/{row.id}")
-    done = not counts.get("pending") and not counts.get("sending")
-    head = ctx._("Announcement #{number}: finished.") if done else ctx._("Announcement #{number}: going out.")
-    return Reply(head.format(number=row.id) + "\n" + report_line(ctx, counts))
+    if not counts.get("pending") and not counts.get("sending"):
+        return Reply(reports.broadcast_finished(ctx.translator, row.id, counts))
+    return Reply(ctx._("Announcement #{number}: going out.").format(number=row.id) + "\n" + report_line(ctx, counts))
 
 
 def reminders(ctx: Context, _args: str) -> Reply:

@@ -96,3 +96,5 @@ class Broadcast(Base):
     created_by: Mapped[str] = mapped_column(String(90))
     created_at: Mapped[dt.datetime]
     queued_at: Mapped[dt.datetime | None]
+    # When the organiser who sent it was told it had gone out (once).
+    reported_at: Mapped[dt.datetime | None]

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=90), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("queued_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["event_id"], ["events.id"], name=op.f("fk_broadcasts_event_id_events"), ondelete="CASCADE"
         ),
