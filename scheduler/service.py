@@ -136,9 +136,12 @@ class ReminderService:
     async def stop(self) -> None:
         """No more wake-ups; the message being sent is finished and recorded (SIGTERM loses nothing)."""
         self.dispatcher.stopping = True
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
+        if self._scheduler is None:
+            return
+        # Paused, not shut down yet: APScheduler's shutdown cancels the running job, mid-send.
+        self._scheduler.pause()
         running = self._running
         if running is not None and not running.done():
             await asyncio.wait({running}, timeout=60)
+        self._scheduler.shutdown(wait=False)
+        self._scheduler = None
