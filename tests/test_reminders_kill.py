@@ -1,4 +1,7 @@
-"""`rencontres-bot run` killed (SIGKILL) mid-fan-out and restarted: nothing sent twice, at most one uncertain."""
+"""`rencontres-bot run` killed (SIGKILL) mid-fan-out and restarted: nothing sent twice, at most one uncertain.
+
+Then stopped (SIGTERM) during a send: that one is finished and recorded sent.
+"""
 
 from __future__ import annotations
 
@@ -68,11 +71,15 @@ def test_killed_mid_fan_out_and_restarted_sends_nothing_twice(chat, core, settin
             total = sum(statuses(core).values())
             assert statuses(core).get("sending") == 1
             # Restarted ten minutes later (rehearsal clock): the lease of the row in flight has expired.
+            # The last one is held too: stopped (SIGTERM) during that send, the bot finishes and records it.
+            fake.held = asyncio.Event()
+            fake.hold_after = total - 1
             second = await start_bot(fake, settings.database_url, "2026-06-16T09:41+02:00")
             try:
                 await fake.wait_for("sendMessage", total, timeout=60)
             finally:
                 second.terminate()
+                fake.held.set()
                 await second.wait()
             pairs = collections.Counter(
                 (int(c.params["chat_id"]), str(c.params["text"])) for c in fake.calls_to("sendMessage")
