@@ -14,11 +14,13 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from slack_sdk.errors import SlackApiError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.adapter import Adapter
 from bot.config import ConfigError, Settings
 from bot.core import BotCore
+from bot.slack import SLACK_EVENTS_PATH
 from contract.clock import Clock, ShiftedClock, SystemClock
 from scheduler.service import QUEUED, ReminderService
 
@@ -42,18 +44,16 @@ def serve(settings: Settings) -> int:
         )
         return 2
     say(f"configured platforms: {', '.join(platforms)}")
-    if "telegram" not in platforms:
-        say("Slack support is not available in this version yet, so there is nothing to run.")
-        return 2
-    if "slack" in platforms:
-        say("Slack support is not available in this version yet; starting Telegram only.")
     check_telegram(settings)
-    if settings.telegram_webhook_url:
+    if "slack" in platforms:
+        mode = "Socket Mode" if settings.slack_app_token else f"HTTP mode on {SLACK_EVENTS_PATH}"
+        say(f"Slack: {mode}, Web API {settings.slack_api_url}")
+    if "telegram" in platforms and settings.telegram_webhook_url:
         say(
             f"Telegram: webhook mode, {settings.telegram_webhook_url} -> "
             f"http://{settings.http_host}:{settings.http_port}/telegram/webhook"
         )
-    else:
+    elif "telegram" in platforms:
         say("Telegram: polling mode (set TELEGRAM_WEBHOOK_URL for webhook mode)")
     core = BotCore.start(settings, rehearsal_clock())
     try:
@@ -67,6 +67,9 @@ def serve(settings: Settings) -> int:
     except TelegramError as exc:
         say(f"Telegram refused to start the bot: {exc}")
         return 1
+    except SlackApiError as exc:
+        say(f"Slack refused to start the bot ({exc.response.get('error')}); check SLACK_BOT_TOKEN and SLACK_APP_TOKEN.")
+        return 2
     except OSError as exc:
         say(f"could not listen on {settings.http_host}:{settings.http_port}: {exc}")
         return 1
@@ -111,7 +114,10 @@ def build_adapters(core: BotCore) -> list[Adapter]:
     adapters: list[Adapter] = []
     if core.settings.telegram_token:
         adapters.append(TelegramAdapter(core))
-    # Slack: its adapter is appended here (bot/slack.py: Socket Mode or /slack/events), nothing else changes.
+    if "slack" in core.settings.configured_platforms():
+        from bot.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(core))
     return adapters
 
 

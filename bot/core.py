@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -24,7 +25,9 @@ from handlers.router import Router
 from locales import DEFAULT, Translator, negotiate
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
-from storage.models import AdminGrant, ChatUser, Event
+from storage.inbox import mark_done, mark_failed, record_update
+from storage.models import AdminGrant, ChatUser, Contact, Event
+from storage.participation import collectivity_of
 from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,9 @@ class BotCore:
     invite_links: dict[str, Callable[[str], str]] = field(default_factory=dict)
     # Signal (e.g. "organisers-changed") -> what adapters want done once such a change is committed.
     listeners: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
+    # Told after a committed message that wrote something: (platform, user_id) of each contact of the
+    # asker's collectivity, whose view of it may have changed (Slack's App Home is published again).
+    people_listeners: list[Callable[[list[tuple[str, str]]], None]] = field(default_factory=list)
 
     @classmethod
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
@@ -60,10 +66,13 @@ class BotCore:
         try:
             incoming = admit(incoming)
             with transaction(self.sessions) as session:
+                wrote = _watch_writes(session)
                 ctx = self._context(session, incoming)
                 translator = ctx.translator
                 replies = self.router.dispatch(ctx)
+                people = self._contacts(ctx) if wrote and self.people_listeners else []
             self._notify(ctx.signals)
+            self._notify_people(people)
             return replies
         except Refusal as refusal:
             return [refusal.reply()]
@@ -85,6 +94,28 @@ class BotCore:
                     listener()
                 except Exception:
                     log.exception("listener for %s failed", signal)
+
+    def _contacts(self, ctx: Context) -> list[tuple[str, str]]:
+        """Every contact of the asker's collectivity (the asker included), as (platform, user_id)."""
+        ctx.session.flush()
+        collectivity = collectivity_of(ctx.session, ctx.event, ctx.user)
+        if collectivity is None:
+            return []
+        rows = ctx.session.execute(
+            select(ChatUser.platform, ChatUser.user_id)
+            .join(Contact, Contact.chat_user_id == ChatUser.id)
+            .where(Contact.collectivity_id == collectivity.id)
+        )
+        return sorted((platform, user_id) for platform, user_id in rows)
+
+    def _notify_people(self, people: list[tuple[str, str]]) -> None:
+        if not people:
+            return
+        for listener in self.people_listeners:
+            try:
+                listener(people)
+            except Exception:
+                log.exception("listener for changed people failed")
 
     def _context(self, session: Session, incoming: Incoming) -> Context:
         who = select(ChatUser).where(ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id)
@@ -150,6 +181,22 @@ class BotCore:
             ids.update(granted_organisers(session, self.event_id, platform))
         return sorted(ids)
 
+    def record_update(self, platform: str, update_id: str, chat_key: str, payload: dict[str, Any]) -> int | None:
+        """Record a platform's update in the inbox; None when it came before (acknowledge it, do not process it)."""
+        with transaction(self.sessions) as session:
+            row = record_update(
+                session, platform=platform, update_id=update_id, chat_key=chat_key, payload=payload, at=self.clock.now()
+            )
+            return None if row is None else row.id
+
+    def update_processed(self, row_id: int, error: str | None = None) -> None:
+        """An inbox update was answered (or raised `error`)."""
+        with transaction(self.sessions) as session:
+            if error is None:
+                mark_done(session, row_id, self.clock.now())
+            else:
+                mark_failed(session, row_id, self.clock.now(), error)
+
     def is_admin(self, session: Session, incoming: Incoming) -> bool:
         """Those in ADMINS organise every event; one named in chat organises the event it was named in."""
         if incoming.actor in self.settings.admins:
@@ -163,3 +210,15 @@ def platform_language(hint: str | None) -> str | None:
         return None
     base = hint.replace("_", "-").split("-")[0].lower()
     return base[:5] or None
+
+
+def _watch_writes(session: Session) -> list[bool]:
+    """A flag set once `session` writes anything (a non-empty list reads as true)."""
+    wrote: list[bool] = []
+
+    def flushed(_session: Session, _context: object) -> None:
+        if not wrote:
+            wrote.append(True)
+
+    event.listen(session, "after_flush", flushed)
+    return wrote

@@ -14,8 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.slack_form_view import FormField, FormView
-from contract.messages import Attachment, Button, Reply, Submission
+from contract.messages import Attachment, Button, ChoiceView, FieldView, FormView, Reply, Submission
 
 SECTION_TEXT_LIMIT = 3000
 BLOCKS_PER_MESSAGE = 50
@@ -42,6 +41,9 @@ BUTTON_ACTION_ID = re.compile(r"^rencontres\.button\.\d+$")
 MODAL_CALLBACK_ID = "rencontres.form"
 # Each input block is one field (block_id = the field's name) with one element of this action_id.
 FIELD_ACTION_ID = "value"
+# A group (a delegation's persons) is one multi-line input, an item a line, its sub-fields apart at a comma,
+# as the step-by-step dialog reads "Name, role": up to 50 persons would not fit Slack's 100 blocks otherwise.
+GROUP_SEPARATOR = re.compile(r"\s*[,，、;；]\s*")
 
 Block = dict[str, Any]
 
@@ -185,35 +187,56 @@ def _plain(text: str) -> dict[str, Any]:
 # -- modals ---------------------------------------------------------------------------------
 
 
-def modal_view(form: FormView) -> dict[str, Any]:
-    """The modal that shows the whole of `form`: one input block per field, its current values filled in."""
-    metadata = json.dumps({"form": form.form, "context": form.context}, ensure_ascii=False)
+def modal_view(form: FormView, *, yes_no: tuple[str, str] = ("Yes", "No"), channel: str = "") -> dict[str, Any]:
+    """The modal that shows the whole of `form`: one input block per field, its current values filled in.
+
+    `yes_no` labels a yes/no field's two answers (translated by the adapter); `channel` is where the form
+    was opened, echoed back with the submission.
+    """
+    # A group's sub-fields, to read its lines back (a list of {sub-field: text}).
+    groups = {field.name: [sub.name for sub in field.fields] for field in form.fields if field.kind == "group"}
+    metadata = json.dumps(
+        {"form": form.form, "context": form.context, "channel": channel, "groups": groups}, ensure_ascii=False
+    )
     if len(metadata) > PRIVATE_METADATA_LIMIT:
         raise ValueError(f"form context too long for a modal's private_metadata: {form.context[:40]!r}…")
-    view: dict[str, Any] = {
+    return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK_ID,
         "title": _plain(clip(form.title, VIEW_TITLE_LIMIT)),
         "submit": _plain(clip(form.submit, VIEW_TITLE_LIMIT)),
         "private_metadata": metadata,
-        "blocks": [_input_block(field) for field in form.fields],
+        "blocks": [_input_block(field, yes_no) for field in form.fields],
     }
-    if form.close:
-        view["close"] = _plain(clip(form.close, VIEW_TITLE_LIMIT))
-    return view
 
 
 def submission_from_view(view: Mapping[str, Any]) -> Submission:
     """A view_submission's `view` as the neutral submission: the form, its context and {field: raw value}.
 
-    An empty field is None; a number is the text typed; a choice or yes/no is the chosen value.
+    An empty field is None; a number is the text typed; a choice or yes/no is the chosen value; a group
+    is a list of {sub-field: text}, one per non-empty line.
     """
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    values: dict[str, str | None] = {}
+    metadata = _metadata(view)
+    groups = metadata.get("groups") or {}
+    values: dict[str, Any] = {}
     for block_id, elements in view.get("state", {}).get("values", {}).items():
         element: Mapping[str, Any] = elements.get(FIELD_ACTION_ID) or next(iter(elements.values()), {})
-        values[block_id] = _element_value(element)
+        value = _element_value(element)
+        values[block_id] = _group_items(value, groups[block_id]) if block_id in groups else value
     return Submission(form=str(metadata.get("form", "")), values=values, context=str(metadata.get("context", "")))
+
+
+def opened_in(view: Mapping[str, Any]) -> str:
+    """The channel a modal was opened from (its private_metadata), or ''."""
+    return str(_metadata(view).get("channel", ""))
+
+
+def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return metadata if isinstance(metadata, dict) else {}
 
 
 def errors_response(field_errors: Mapping[str, str], view: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -229,45 +252,63 @@ def errors_response(field_errors: Mapping[str, str], view: Mapping[str, Any] | N
     return {"response_action": "errors", "errors": errors}
 
 
-def _input_block(field: FormField) -> Block:
-    block: Block = {
+def _group_items(text: str | None, fields: Sequence[str]) -> list[dict[str, str | None]]:
+    items: list[dict[str, str | None]] = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = GROUP_SEPARATOR.split(line.strip(), maxsplit=len(fields) - 1)
+        items.append({name: (parts[i].strip() or None) if i < len(parts) else None for i, name in enumerate(fields)})
+    return items
+
+
+def _input_block(field: FieldView, yes_no: tuple[str, str]) -> Block:
+    return {
         "type": "input",
         "block_id": field.name,
         "label": _plain(clip(field.label, INPUT_LABEL_LIMIT)),
-        "optional": field.optional,
-        "element": _element(field),
+        "optional": not field.required,
+        "element": _element(field, yes_no),
     }
-    if field.hint:
-        block["hint"] = _plain(clip(field.hint, INPUT_LABEL_LIMIT))
-    return block
 
 
-def _element(field: FormField) -> dict[str, Any]:
+def _element(field: FieldView, yes_no: tuple[str, str]) -> dict[str, Any]:
     element: dict[str, Any]
-    if field.kind in ("choice", "yes-no"):
-        if not field.choices or len(field.choices) > OPTIONS_PER_SELECT:
+    if field.kind in ("choice", "yesno"):
+        choices = field.choices
+        value = field.value
+        if field.kind == "yesno":
+            choices = (ChoiceView("yes", yes_no[0]), ChoiceView("no", yes_no[1]))
+            value = None if value is None else ("yes" if value else "no")
+        if not choices or len(choices) > OPTIONS_PER_SELECT:
             raise ValueError(f"field {field.name!r} needs 1 to {OPTIONS_PER_SELECT} choices")
-        options = [{"text": _plain(clip(c.label, OPTION_LABEL_LIMIT)), "value": c.value} for c in field.choices]
+        options = [{"text": _plain(clip(c.label, OPTION_LABEL_LIMIT)), "value": c.value} for c in choices]
         # Two answers side by side read better as radio buttons; a longer list as a menu.
-        kind = "radio_buttons" if field.kind == "yes-no" else "static_select"
+        kind = "radio_buttons" if field.kind == "yesno" else "static_select"
         element = {"type": kind, "action_id": FIELD_ACTION_ID, "options": options}
-        initial = next((option for option in options if option["value"] == field.value), None)
+        initial = next((option for option in options if option["value"] == str(value)), None)
         if initial is not None:
             element["initial_option"] = initial
         return element
+    initial_value = "" if field.value is None else str(field.value)
     if field.kind == "number":
         element = {"type": "number_input", "action_id": FIELD_ACTION_ID, "is_decimal_allowed": False}
-        if field.min_value is not None:
-            element["min_value"] = str(field.min_value)
-        if field.max_value is not None:
-            element["max_value"] = str(field.max_value)
+        if field.minimum is not None:
+            element["min_value"] = str(field.minimum)
+        if field.maximum is not None:
+            element["max_value"] = str(field.maximum)
+    elif field.kind == "group":
+        names = tuple(sub.name for sub in field.fields)
+        element = {"type": "plain_text_input", "action_id": FIELD_ACTION_ID, "multiline": True}
+        items = field.value or []
+        initial_value = "\n".join(", ".join(str(item.get(name) or "") for name in names).rstrip(", ") for item in items)
     else:
         element = {"type": "plain_text_input", "action_id": FIELD_ACTION_ID, "multiline": field.multiline}
         if field.max_length is not None:
             # Slack's ceiling: a modal takes at most 3,000 characters, whatever the form allows elsewhere.
             element["max_length"] = min(field.max_length, TEXT_INPUT_LIMIT)
-    if field.value:
-        element["initial_value"] = field.value
+    if initial_value:
+        element["initial_value"] = initial_value
     return element
 
 

@@ -16,12 +16,11 @@ from bot.slack_blocks import (
     split_text,
     submission_from_view,
 )
-from bot.slack_form_view import FormChoice, FormField, FormView
-from contract.messages import Attachment, Button, Reply
+from contract.messages import Attachment, Button, ChoiceView, FieldView, FormView, Reply
 from tests.fake_slack import state_values
 
-YES_NO = (FormChoice("yes", "Oui"), FormChoice("no", "Non"))
-WORKSHOPS = (FormChoice("1", "1. Innovation territoriale"), FormChoice("2", "2. Tourisme durable"))
+YES_NO = ("Oui", "Non")
+WORKSHOPS = (ChoiceView("1", "1. Innovation territoriale"), ChoiceView("2", "2. Tourisme durable"))
 
 
 def lines(count: int, width: int = 59) -> str:
@@ -105,43 +104,71 @@ def test_a_refusal_reads_differently_from_an_answer_and_a_file_alone_is_no_messa
     assert file_only == []
 
 
-def confirmation(**values: str) -> FormView:
+def confirmation(**values: object) -> FormView:
     return FormView(
         form="confirm",
         title="Confirmer la participation de la délégation",
         submit="Envoyer",
         context="annecy",
         fields=(
-            FormField("delegates", "Nombre de délégués", "number", min_value=1, max_value=20, value=values.get("n")),
-            FormField("workshop", "Premier atelier", "choice", WORKSHOPS, value=values.get("w")),
-            FormField("dinner", "Dîner officiel", "yes-no", YES_NO, value=values.get("d")),
-            FormField("summary", "Résumé", max_length=4000, multiline=True, optional=True, value=values.get("s")),
+            FieldView("delegates", "number", "Nombre de délégués", minimum=1, maximum=20, value=values.get("n")),
+            FieldView("workshop", "choice", "Premier atelier", choices=WORKSHOPS, value=values.get("w")),
+            FieldView("dinner", "yesno", "Dîner officiel", value=values.get("d")),
+            FieldView(
+                "summary", "text", "Résumé", required=False, max_length=4000, multiline=True, value=values.get("s")
+            ),
+            FieldView(
+                "people",
+                "group",
+                "Délégation",
+                maximum=50,
+                fields=(FieldView("name", "text", "Nom"), FieldView("role", "text", "Fonction", required=False)),
+                value=values.get("p"),
+            ),
         ),
     )
 
 
 def test_a_modal_shows_each_field_with_its_current_value_and_slacks_limits():
-    view = modal_view(confirmation(n="3", w="2", d="no", s="Nos projets"))
+    people = [{"name": "Camille Durand", "role": "Maire"}, {"name": "Léo Petit", "role": None}]
+    view = modal_view(confirmation(n=3, w="2", d=False, s="Nos projets", p=people), yes_no=YES_NO, channel="D0A")
 
-    delegates, workshop, dinner, summary = (block["element"] for block in view["blocks"])
+    delegates, workshop, dinner, summary, group = (block["element"] for block in view["blocks"])
     assert view["callback_id"] == MODAL_CALLBACK_ID
     assert len(view["title"]["text"]) <= 24 and view["title"]["text"].endswith("…")
-    assert json.loads(view["private_metadata"]) == {"form": "confirm", "context": "annecy"}
-    assert [b["block_id"] for b in view["blocks"]] == ["delegates", "workshop", "dinner", "summary"]
+    assert json.loads(view["private_metadata"]) == {
+        "form": "confirm",
+        "context": "annecy",
+        "channel": "D0A",
+        "groups": {"people": ["name", "role"]},
+    }
+    assert [b["block_id"] for b in view["blocks"]] == ["delegates", "workshop", "dinner", "summary", "people"]
     assert (delegates["type"], delegates["initial_value"], delegates["min_value"]) == ("number_input", "3", "1")
     assert workshop["type"] == "static_select" and workshop["initial_option"]["value"] == "2"
     assert dinner["type"] == "radio_buttons" and dinner["initial_option"]["text"]["text"] == "Non"
     assert summary["max_length"] == 3000 and summary["multiline"] and view["blocks"][3]["optional"]
+    assert group["multiline"] and group["initial_value"] == "Camille Durand, Maire\nLéo Petit"
 
 
 def test_what_is_typed_in_the_modal_comes_back_as_the_forms_raw_values():
     view = modal_view(confirmation())
-    state = state_values(view, {"delegates": "4", "workshop": "1", "dinner": "yes"})
+    people = "Camille Durand, Maire\n\n星野 光、国際交流課長\nLéo Petit"
+    state = state_values(view, {"delegates": "4", "workshop": "1", "dinner": "yes", "people": people})
 
     submission = submission_from_view({**view, "state": {"values": state}})
 
     assert submission.form == "confirm" and submission.context == "annecy"
-    assert dict(submission.values) == {"delegates": "4", "workshop": "1", "dinner": "yes", "summary": None}
+    assert dict(submission.values) == {
+        "delegates": "4",
+        "workshop": "1",
+        "dinner": "yes",
+        "summary": None,
+        "people": [
+            {"name": "Camille Durand", "role": "Maire"},
+            {"name": "星野 光", "role": "国際交流課長"},
+            {"name": "Léo Petit", "role": None},
+        ],
+    }
 
 
 def test_field_errors_go_under_their_fields_and_a_whole_form_error_under_the_first():
@@ -158,7 +185,7 @@ def test_field_errors_go_under_their_fields_and_a_whole_form_error_under_the_fir
 
 
 def test_a_choice_field_without_choices_is_a_programming_error():
-    form = FormView("confirm", "Confirmer", "Envoyer", (FormField("workshop", "Atelier", "choice"),))
+    form = FormView("confirm", "Confirmer", "Envoyer", (FieldView("workshop", "choice", "Atelier"),))
 
     with pytest.raises(ValueError, match="workshop"):
         modal_view(form)

@@ -28,8 +28,7 @@ from bot.slack_blocks import (
     render_reply,
     submission_from_view,
 )
-from bot.slack_form_view import FormChoice, FormField, FormView
-from contract.messages import Button, Reply, Submission
+from contract.messages import Button, ChoiceView, FieldView, FormView, Reply, Submission
 from tests.fake_slack import SIGNING_SECRET, TOKEN, FakeSlack, post
 from tests.fake_telegram import forbid_network, run
 
@@ -39,8 +38,12 @@ FORM = FormView(
     submit="Envoyer",
     context="annecy",
     fields=(
-        FormField("first", "Premier choix", "choice", (FormChoice("1", "Innovation"), FormChoice("2", "Tourisme"))),
-        FormField("second", "Second choix", "choice", (FormChoice("1", "Innovation"), FormChoice("2", "Tourisme"))),
+        FieldView(
+            "first", "choice", "Premier choix", choices=(ChoiceView("1", "Innovation"), ChoiceView("2", "Tourisme"))
+        ),
+        FieldView(
+            "second", "choice", "Second choix", choices=(ChoiceView("1", "Innovation"), ChoiceView("2", "Tourisme"))
+        ),
     ),
 )
 

@@ -77,11 +77,6 @@ def test_webhook_mode_needs_a_valid_secret():
         serve(Settings(**{**webhook.__dict__, "telegram_webhook_secret": "has spaces"}))
 
 
-def test_run_with_only_slack_says_slack_is_not_available_yet(capsys):
-    assert serve(Settings(slack_bot_token="xoxb-test", slack_app_token="xapp-test")) == 2
-    assert "Slack support is not available in this version yet" in capsys.readouterr().err
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
