@@ -8,6 +8,7 @@ with TELEGRAM_WEBHOOK_URL it registers a webhook instead.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 import sys
@@ -20,7 +21,8 @@ from bot.adapter import Adapter
 from bot.config import ConfigError, Settings
 from bot.core import BotCore
 from bot.slack import SLACK_EVENTS_PATH
-from contract.clock import SystemClock
+from contract.clock import Clock, ShiftedClock, SystemClock
+from scheduler.service import QUEUED, ReminderService
 
 # What Telegram accepts as a webhook secret_token.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -53,7 +55,7 @@ def serve(settings: Settings) -> int:
         )
     elif "telegram" in platforms:
         say("Telegram: polling mode (set TELEGRAM_WEBHOOK_URL for webhook mode)")
-    core = BotCore.start(settings, SystemClock())
+    core = BotCore.start(settings, rehearsal_clock())
     try:
         asyncio.run(run_platforms(core))
     except InvalidToken:
@@ -75,6 +77,23 @@ def serve(settings: Settings) -> int:
         core.sessions.kw["bind"].dispose()
     say("stopped.")
     return 0
+
+
+def rehearsal_clock() -> Clock:
+    """The real clock; with RB_NOW (ISO 8601 with an offset, a rehearsal) one that starts there and runs on."""
+    start = os.environ.get("RB_NOW")
+    if not start:
+        return SystemClock()
+    import datetime as dt
+
+    try:
+        parsed = dt.datetime.fromisoformat(start)
+    except ValueError as exc:
+        raise ConfigError(f"RB_NOW {start!r} is not an ISO 8601 instant (e.g. 2026-06-16T09:30+02:00)") from exc
+    if parsed.tzinfo is None:
+        raise ConfigError(f"RB_NOW {start!r} needs an offset (e.g. +02:00)")
+    say(f"rehearsal clock: starting at {parsed.isoformat()} (RB_NOW)")
+    return ShiftedClock(parsed)
 
 
 def check_telegram(settings: Settings) -> None:
@@ -113,6 +132,7 @@ async def run_platforms(
         stop = stop_on_signals()
     adapters = build_adapters(core) if adapters is None else adapters
     started: list[Adapter] = []
+    reminders: ReminderService | None = None
     # Listen first: /healthz answers while the platforms log in, and a webhook can be delivered at once.
     runner = await start_server(
         build_app(core, *(adapter.routes() for adapter in adapters)), settings.http_host, settings.http_port
@@ -123,13 +143,24 @@ async def run_platforms(
             started.append(adapter)
             await adapter.listen()
         say(f"HTTP: /healthz on {settings.http_host}:{settings.http_port}")
+        reminders = start_reminders(core, started)
         say(f"running: {', '.join(a.platform for a in adapters)}; Ctrl-C to stop.")
         await stop.wait()
     finally:
+        if reminders is not None:
+            await reminders.stop()
         # Stop taking requests first, then let each platform finish what it is answering.
         await runner.cleanup()
         for adapter in reversed(started):
             await adapter.stop()
+
+
+def start_reminders(core: BotCore, adapters: Sequence[Adapter]) -> ReminderService:
+    """The planner and dispatcher (scheduler/service.py), sending through each adapter's sender."""
+    service = ReminderService(core.sessions, core.clock, core.event_id, {a.platform: a.sender for a in adapters})
+    service.start()
+    core.listeners.setdefault(QUEUED, []).append(service.wake)
+    return service
 
 
 def stop_on_signals() -> asyncio.Event:

@@ -1,4 +1,4 @@
-"""The command line: `rencontres-bot console | run | db upgrade | event check|new | admin import | export`."""
+"""The command line: `rencontres-bot console | run | db | event | admin | reminders | remind | broadcast | export`."""
 
 from __future__ import annotations
 
@@ -86,6 +86,26 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
     imp.set_defaults(func=admin_import)
 
+    reminders = sub.add_parser("reminders", help="what would be due at an instant and to whom (a rehearsal)")
+    reminders.add_argument("--now", required=True, help="the instant, ISO 8601; without offset it is event time")
+    reminders.add_argument("--send", action="store_true", help="queue them in the outbox: the running bot sends them")
+    reminders.add_argument("--event", help="event YAML file")
+    reminders.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    reminders.set_defaults(func=reminders_at)
+    remind = sub.add_parser("remind", help="queue a deadline's reminder now for those still missing it")
+    remind.add_argument("key", help="the deadline's key (/admin deadlines lists them)")
+    remind.add_argument("--event", help="event YAML file")
+    remind.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    remind.set_defaults(func=remind_deadline)
+    broadcast = sub.add_parser("broadcast", help="queue an announcement in French and Japanese")
+    broadcast.add_argument("audience", choices=("all", "confirmed", "fr", "jp", "channels"))
+    broadcast.add_argument("--fr", required=True, help="the French text")
+    broadcast.add_argument("--ja", required=True, help="the Japanese text")
+    broadcast.add_argument("--channels", action="store_true", help="the subscribed groups too")
+    broadcast.add_argument("--event", help="event YAML file")
+    broadcast.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
+    broadcast.set_defaults(func=broadcast_announcement)
+
     export = sub.add_parser("export", help="write one of the organisers' lists to a file")
     export.add_argument("kind", choices=EXPORT_KINDS, help="doc5, doc7, doc8 or delegations")
     export.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", dest="fmt")
@@ -117,6 +137,9 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
         clock = ShiftedClock(parse_now(args.now, spec.zone))
     core = BotCore.start(settings, clock)
     adapter = ConsoleAdapter(core, args.user, files_dir=Path(args.files))
+    from scheduler.service import ReminderService
+
+    adapter.reminders = ReminderService(core.sessions, clock, core.event_id, {"console": adapter}).tick
     if args.lang:
         core.handle(adapter.incoming(f"/lang {args.lang}"))
     adapter.run()
@@ -238,4 +261,78 @@ def export_list(args: argparse.Namespace, settings: Settings) -> int:
         output = Path(args.output) if args.output else Path(exports.filename(event, args.kind, today, args.fmt))
     output.write_bytes(exports.render(table, args.fmt))
     print(f"{output}: {len(table.rows)} rows.")
+    return 0
+
+
+def reminders_at(args: argparse.Namespace, settings: Settings) -> int:
+    """List what is due at --now and to whom; with --send, queue it (the running bot's dispatcher sends it)."""
+    from bot.core import BotCore
+    from contract.clock import FixedClock
+    from scheduler.outbox import plan_due, rehearse
+    from storage.db import transaction
+    from storage.models import Event
+
+    spec, _ = read_event_file(settings.event_file)
+    now = parse_now(args.now, spec.zone)
+    core = BotCore.start(settings, FixedClock(now))
+    with transaction(core.sessions) as session:
+        event = session.get_one(Event, core.event_id)
+        due = rehearse(session, event, now)
+        for occurrence, messages in due:
+            print(f"{occurrence.key} (due {occurrence.at.isoformat()}): {len(messages)} recipients")
+            for message in messages:
+                to = message.reply.to
+                if to is not None:
+                    print(f"  {to.platform}:{to.user_id or to.chat_id}")
+        if not due:
+            print(f"Nothing is due at {now.isoformat()}.")
+        if args.send:
+            report = plan_due(session, event, now)
+            print(f"Queued {sum(report.queued.values())} messages; the running bot sends them.")
+    return 0
+
+
+def remind_deadline(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import BotCore
+    from scheduler.outbox import deadline_named, remind_now
+    from storage.db import transaction
+    from storage.models import Event
+
+    clock = SystemClock()
+    core = BotCore.start(settings, clock)
+    with transaction(core.sessions) as session:
+        event = session.get_one(Event, core.event_id)
+        deadline = deadline_named(event, args.key)
+        if deadline is None:
+            keys = ", ".join(sorted(d.key for d in event.deadlines))
+            print(f"rencontres-bot: there is no deadline {args.key!r}; the deadlines: {keys}.", file=sys.stderr)
+            return 1
+        added = remind_now(session, event, deadline, clock.now())
+    print(f"Queued {added} messages for {args.key}; the running bot sends them.")
+    return 0
+
+
+def broadcast_announcement(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import BotCore
+    from scheduler.outbox import draft_broadcast, queue_broadcast
+    from storage.db import transaction
+    from storage.models import Event
+
+    clock = SystemClock()
+    core = BotCore.start(settings, clock)
+    audience = "none" if args.audience == "channels" else args.audience
+    with transaction(core.sessions) as session:
+        event = session.get_one(Event, core.event_id)
+        row = draft_broadcast(
+            session,
+            event,
+            audience=audience,
+            channels=args.channels or audience == "none",
+            text_fr=args.fr,
+            text_ja=args.ja,
+            by=_cli_actor(),
+            now=clock.now(),
+        )
+        added = queue_broadcast(session, event, row, clock.now())
+    print(f"Announcement #{row.id}: queued {added} messages; the running bot sends them.")
     return 0

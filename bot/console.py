@@ -11,12 +11,14 @@ It is also the console's sender: a message the bot starts is printed as it is se
 
 from __future__ import annotations
 
+import asyncio
 import re
 import string
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from aiohttp import web
 
@@ -54,6 +56,8 @@ class ConsoleAdapter:
         # The keys of the buttons shown last, and what they press: rendering state of this terminal only.
         self.options: dict[str, Button] = {}
         self._printed = 0
+        # The reminders' planner and dispatcher on this console's clock (`--now`), checked after each line.
+        self.reminders: Callable[[], Coroutine[Any, Any, object]] | None = None
 
     def incoming(self, line: str) -> Incoming:
         button = self.options.get(line.strip().lower())
@@ -130,6 +134,7 @@ class ConsoleAdapter:
         interactive = self.stdin.isatty()
         if interactive:
             self.stdout.write("Rencontres Bot — /help, Ctrl-D to quit\n\n")
+        self.check_reminders()
         while True:
             if interactive:
                 self.stdout.write("> ")
@@ -140,6 +145,12 @@ class ConsoleAdapter:
             if not line.strip() and not interactive:
                 continue
             self.send(line.rstrip("\n"))
+            self.check_reminders()
+
+    def check_reminders(self) -> None:
+        """Send what is due on this console's clock: the messages print here as they are sent."""
+        if self.reminders is not None:
+            asyncio.run(self.reminders())
 
 
 def button_keys(reply: Reply) -> dict[str, Button]:

@@ -8,9 +8,9 @@ from handlers.router import Router
 
 def build_router() -> Router:
     """Every command, admin command, button action and form of the bot."""
-    from handlers import admin, channels, general, info, participation
+    from handlers import admin, channels, general, info, mute, participation
 
     router = Router()
-    for module in (general, info, participation, admin, channels):
+    for module in (general, info, participation, mute, admin, channels):
         module.register(router)
     return router

@@ -61,11 +61,14 @@ def messages_for(
 
 
 def _on_side(people: list[ContactPerson], occurrence: Occurrence) -> list[ContactPerson]:
-    # People who blocked the bot are left out until they write to it again (the core clears the mark).
+    # People who blocked the bot are left out until they write to it again (the core clears the mark);
+    # those who sent `mute` until they send `unmute`.
     return [
         p
         for p in people
-        if COUNTRY_SIDE.get(p.collectivity.country) == occurrence.side and p.user.unreachable_since is None
+        if COUNTRY_SIDE.get(p.collectivity.country) == occurrence.side
+        and p.user.unreachable_since is None
+        and p.user.nudges_muted_at is None
     ]
 
 

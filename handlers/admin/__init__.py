@@ -11,7 +11,7 @@ from handlers.router import Router
 
 def register(router: Router) -> None:
     """Every `/admin` command and the buttons they show."""
-    from handlers.admin import audit, balance, collectivities, event, invites, lists
+    from handlers.admin import audit, balance, collectivities, event, invites, lists, reminders
 
-    for module in (collectivities, invites, lists, event, balance, audit):
+    for module in (collectivities, invites, lists, event, balance, audit, reminders):
         module.register(router)

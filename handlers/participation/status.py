@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from contract.messages import Button, Reply
 from handlers.context import Context, Refusal
+from handlers.mute import muted_line
 from handlers.participation.common import (
     Buttons,
     cut_at_word,
@@ -74,6 +75,9 @@ def status(ctx: Context, _args: str) -> Reply:
     now = ctx.clock.now()
     for item in progress(ctx.session, ctx.event, collectivity):
         lines += _deadline_lines(ctx, item, now)
+    muted = muted_line(ctx)
+    if muted:
+        lines += ["", muted]
     buttons = ((Button(ctx._("Deadlines"), "cmd:deadlines"), Button(ctx._("My agenda"), "cmd:agenda")),)
     return Reply("\n".join(lines), buttons=buttons)
 

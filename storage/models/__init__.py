@@ -2,7 +2,7 @@
 
 from storage.models.audit import AuditEntry
 from storage.models.base import Base
-from storage.models.delivery import ChannelSubscription, OutboxMessage
+from storage.models.delivery import Broadcast, ChannelSubscription, OutboxMessage, ReminderRun
 from storage.models.event import Deadline, Event, Option, ProgrammeItem, Slot, Task, Workshop
 from storage.models.inbox import InboxUpdate
 from storage.models.participation import (
@@ -24,6 +24,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "Broadcast",
     "ChannelSubscription",
     "ChatUser",
     "Collectivity",
@@ -38,6 +39,7 @@ __all__ = [
     "OptionSignup",
     "OutboxMessage",
     "ProgrammeItem",
+    "ReminderRun",
     "Slot",
     "Task",
     "TaskDone",

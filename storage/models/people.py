@@ -29,6 +29,8 @@ class ChatUser(Base):
     private_chat_id: Mapped[str | None] = mapped_column(String(64))
     # Set when the platform says the person blocked the bot: no more private messages.
     unreachable_since: Mapped[dt.datetime | None]
+    # Set by `mute`: no deadline nudges to this person (organisers' broadcasts still reach them).
+    nudges_muted_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
 
 

@@ -1,0 +1,93 @@
+"""`rencontres-bot run` killed (SIGKILL) mid-fan-out and restarted: nothing sent twice, at most one uncertain.
+
+Then stopped (SIGTERM) during a send: that one is finished and recorded sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import socket
+import sys
+
+from sqlalchemy import func, select
+
+from storage.models import OutboxMessage
+from tests.fake_telegram import TOKEN, FakeTelegram, run
+from tests.participation_support import linked
+
+PEOPLE = 6
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def statuses(core) -> dict[str, int]:
+    with core.sessions() as session:
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {status: int(n) for status, n in session.execute(query)}
+
+
+async def start_bot(fake: FakeTelegram, database_url: str, now: str) -> asyncio.subprocess.Process:
+    env = dict(os.environ)
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=fake.api_url,
+        DATABASE_URL=database_url,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=str(free_port()),
+        RB_NOW=now,
+    )
+    env.pop("EVENT_FILE", None)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+
+
+def test_killed_mid_fan_out_and_restarted_sends_nothing_twice(chat, core, settings):
+    for n in range(PEOPLE):
+        linked(chat, core, f"Ville {n}", user=str(7000 + n), platform="telegram")
+
+    async def scenario() -> None:
+        async with FakeTelegram() as fake:
+            fake.hold_after = 2
+            first = await start_bot(fake, settings.database_url, "2026-06-16T09:31+02:00")
+            try:
+                await fake.wait_for("sendMessage", 3, timeout=60)  # the third is in flight, held
+            finally:
+                first.kill()
+                await first.wait()
+            fake.held.set()
+            total = sum(statuses(core).values())
+            assert statuses(core).get("sending") == 1
+            # Restarted ten minutes later (rehearsal clock): the lease of the row in flight has expired.
+            # The last one is held too: stopped (SIGTERM) during that send, the bot finishes and records it.
+            fake.held = asyncio.Event()
+            fake.hold_after = total - 1
+            second = await start_bot(fake, settings.database_url, "2026-06-16T09:41+02:00")
+            try:
+                await fake.wait_for("sendMessage", total, timeout=60)
+            finally:
+                second.terminate()
+                fake.held.set()
+                await second.wait()
+            pairs = collections.Counter(
+                (int(c.params["chat_id"]), str(c.params["text"])) for c in fake.calls_to("sendMessage")
+            )
+            assert max(pairs.values()) == 1, "nothing sent twice"
+            assert len(fake.calls_to("sendMessage")) == total
+
+    run(scenario())
+    final = statuses(core)
+    assert final.get("unknown") == 1, "the one in flight at the kill: uncertain, not re-sent"
+    assert final.get("sent") == sum(final.values()) - 1
