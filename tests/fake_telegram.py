@@ -92,10 +92,10 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
-        # Set `hold_after` to N: every sendMessage after the N-th is recorded, then held until `held` is set
+        # Set `hold_after` to N: every sendMessage after the N-th is recorded, then held until `resume_held` is set
         # (a send in flight when the test kills the bot).
         self.hold_after: int | None = None
-        self.held = asyncio.Event()
+        self.resume_held = asyncio.Event()
 
     # -- server ---------------------------------------------------------------------------
 
@@ -312,7 +312,7 @@ class FakeTelegram:
         self.calls.append(call)
         await self._notify()
         if method == "sendMessage" and self.hold_after is not None and len(self.calls_to(method)) > self.hold_after:
-            await self.held.wait()
+            await self.resume_held.wait()
         failures = self._failures.get(method)
         refusing = self._refusing.get(_chat_of(params)) if method.startswith("send") else None
         if failures or refusing:

@@ -67,19 +67,19 @@ def test_killed_mid_fan_out_and_restarted_sends_nothing_twice(chat, core, settin
             finally:
                 first.kill()
                 await first.wait()
-            fake.held.set()
+            fake.resume_held.set()
             total = sum(statuses(core).values())
             assert statuses(core).get("sending") == 1
             # Restarted ten minutes later (rehearsal clock): the lease of the row in flight has expired.
             # The last one is held too: stopped (SIGTERM) during that send, the bot finishes and records it.
-            fake.held = asyncio.Event()
+            fake.resume_held = asyncio.Event()
             fake.hold_after = total - 1
             second = await start_bot(fake, settings.database_url, "2026-06-16T09:41+02:00")
             try:
                 await fake.wait_for("sendMessage", total, timeout=60)
             finally:
                 second.terminate()
-                fake.held.set()
+                fake.resume_held.set()
                 await second.wait()
             pairs = collections.Counter(
                 (int(c.params["chat_id"]), str(c.params["text"])) for c in fake.calls_to("sendMessage")
