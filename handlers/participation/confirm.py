@@ -46,6 +46,8 @@ from storage.participation import (
 )
 
 FORM = "confirm"
+# The decline question is a one-step form, so that a typed oui / はい answers it.
+DECLINE_FORM = "decline"
 # A delegate's name and role, each.
 MAX_PERSON_TEXT = 200
 # "Name, role": the first comma (or Japanese comma) separates them.
@@ -58,6 +60,7 @@ def register(router: Router) -> None:
     router.form(FORM, ask)(answer)
     router.action("cf")(press)
     router.action("decline")(press_decline)
+    router.form(DECLINE_FORM, _decline_question)(answer_decline)
     router.submission(FORM)(CONFIRM.submit)
 
 
@@ -424,16 +427,39 @@ def ask_decline(ctx: Context, _args: str) -> Reply:
                 name=name, confirm=ctx.command("confirm")
             )
         )
-    lines = [ctx._("Do you confirm that {name} will not take part?").format(name=name)]
+    state = start_form(ctx, DECLINE_FORM, "ask", {"collectivity": collectivity.id})
+    return _decline_question(ctx, state)
+
+
+def _decline_question(ctx: Context, state: FormState) -> Reply:
+    """Asked of a collectivity still in: what declining gives up, whatever its status (choices « à l'étude » too)."""
+    collectivity = form_collectivity(ctx, state)
+    lines = [ctx._("Do you confirm that {name} will not take part?").format(name=name_of(ctx, collectivity))]
     if collectivity.status == "confirmed":
         lines.append(ctx._("Its options and workshop choices will be given up."))
+    elif collectivity.choices:
+        number = {w.id: w.number for w in ctx.event.workshops}
+        ranked = sorted(collectivity.choices, key=lambda c: c.rank)
+        numbers = ", ".join(str(number[c.workshop_id]) for c in ranked)
+        lines.append(ctx._("Its workshop choices ({numbers}) will be deleted.").format(numbers=numbers))
     buttons = ((Button(ctx._("Yes, decline"), "decline:yes"), Button(ctx._("No"), "decline:no")),)
     return Reply("\n".join(lines), buttons=buttons)
+
+
+def answer_decline(ctx: Context, state: FormState, text: str) -> Reply:
+    """The decline question answered by typing: yes or no in any of the bot's languages."""
+    answer = read_yes_no(text)
+    if answer is None:
+        raise Refusal.again(ctx._("Please answer yes or no (or tap a button)."), _decline_question(ctx, state))
+    return press_decline(ctx, "yes" if answer else "no")
 
 
 def press_decline(ctx: Context, payload: str) -> Reply:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
+    state = ctx.form_state()
+    if state is not None and state.form == DECLINE_FORM:
+        end_form(ctx)
     if payload != "yes":
         return Reply(ctx._("Nothing was changed."), edit=True)
     if collectivity.status == "declined":
