@@ -173,7 +173,7 @@ class Form:
     opened_for: Callable[[Context], Collectivity]
     fields: Callable[[Context, Collectivity], tuple[Field, ...]]
     # The storage operation and its confirmation; raises ParticipationError when a rule is broken.
-    finish: Callable[[Context, Collectivity, Mapping[str, Any]], Reply]
+    finish: Callable[[Context, Collectivity, Mapping[str, Any]], Reply | list[Reply]]
     # A broken rule in words, and the field it concerns (reason -> field name; others concern the whole form).
     explain: Callable[[Context, ParticipationError], Refusal]
     check: FormCheck = _no_check
@@ -210,7 +210,7 @@ class Form:
                 errors[f.name] = error.message
         return values, {**self.check(ctx, values), **errors}
 
-    def submit(self, ctx: Context, submission: Submission) -> Reply:
+    def submit(self, ctx: Context, submission: Submission) -> Reply | list[Reply]:
         """A whole submission: refused with each field's error (nothing written), or finished as the dialog does."""
         collectivity = self.opened_for(ctx)
         if submission.context and submission.context != str(collectivity.id):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from locales import N_
 from storage.balancing import current_assignments
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import (
     Abstract,
     Collectivity,
@@ -168,6 +169,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             gettext("Partner"),
         ],
     )
+    broken = {(b.collectivity.id, b.workshop.id): b.problem for b in broken_binomes(session, event)}
     for workshop in event.workshops:
         chosen = sorted(
             (c for c in choices if c.workshop_id == workshop.id and names[c.collectivity_id].status != "declined"),
@@ -194,7 +196,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
                     (abstract.speaker or "") if abstract else "",
                     (abstract.summary_fr or "") if abstract else "",
                     (abstract.summary_ja or "") if abstract else "",
-                    partner.name_fr if partner else "",
+                    _partner_cell(partner, broken.get((c.id, workshop.id)), gettext),
                 ]
             )
     return table
@@ -218,6 +220,8 @@ def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             gettext("Based on"),
         ],
     )
+    # Assigned, then chose again or declined: still listed, marked for the organisers to balance again.
+    stale = {(s.collectivity.id, s.workshop.id) for s in stale_assignments(session, event)}
     if assigned:
         basis = gettext("the applied assignment")
         members = {w.id: [names[cid] for cid, wid in assigned.items() if wid == w.id] for w in event.workshops}
@@ -230,8 +234,14 @@ def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
                 members[choice.workshop_id].append(c)
     for workshop in event.workshops:
         group = sorted(members.get(workshop.id, []), key=lambda c: c.name_fr.lower())
-        french = [c.name(locale) for c in group if c.country == "fr"]
-        japanese = [c.name(locale) for c in group if c.country == "jp"]
+
+        def label(c: Collectivity, workshop_id: int = workshop.id) -> str:
+            if (c.id, workshop_id) in stale:
+                return f"{c.name(locale)} {gettext('(to balance again)')}"
+            return c.name(locale)
+
+        french = [label(c) for c in group if c.country == "fr"]
+        japanese = [label(c) for c in group if c.country == "jp"]
         table.rows.append(
             [
                 workshop.number,
@@ -294,6 +304,17 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     table.rows.append([None, gettext("Capacity"), None, None, None, None, *[o.capacity for o in options]])
     table.rows.append([None, gettext("Places left"), None, None, None, None, *left])
     return table
+
+
+def _partner_cell(partner: Collectivity | None, problem: str | None, gettext: Gettext) -> str:
+    """The partner's French name, and why it no longer fits when it does not."""
+    if partner is None:
+        return ""
+    if problem == "declined":
+        return f"{partner.name_fr} {gettext('(declined)')}"
+    if problem == "other_workshop":
+        return f"{partner.name_fr} {gettext('(has not chosen this workshop)')}"
+    return partner.name_fr
 
 
 def _assigned(assigned: Mapping[int, int], collectivity_id: int, workshop_id: int, gettext: Gettext) -> str:

@@ -39,6 +39,7 @@ def sample_arguments(tmp_path, code: str) -> dict[str, str]:
         "deadline": "hotel-and-slides 2026-09-20",
         "audit": "5",
         "balance": "",
+        "mismatches": "",
     }
 
 

@@ -33,6 +33,7 @@ from handlers.participation.common import (
 )
 from handlers.router import Router
 from locales import N_
+from storage.consistency import binome_problem
 from storage.models import Collectivity, FormState, Workshop
 from storage.participation import (
     ParticipationError,
@@ -307,11 +308,15 @@ def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) 
         now=ctx.clock.now(),
         actor=ctx.incoming.actor,
     )
-    return Reply(
-        ctx._("Thank you! The abstract for {workshop} is saved. Send {abstract} again to change it.").format(
-            workshop=workshop_label(ctx, workshop), abstract=ctx.command("abstract")
-        )
+    text = ctx._("Thank you! The abstract for {workshop} is saved. Send {abstract} again to change it.").format(
+        workshop=workshop_label(ctx, workshop), abstract=ctx.command("abstract")
     )
+    problem = binome_problem(ctx.session, ctx.event, workshop, partner) if partner is not None else None
+    if partner is not None and problem == "other_workshop":
+        text += "\n" + ctx._(
+            "⚠ {partner} has not chosen this workshop: please agree with them, as the organisers see it too."
+        ).format(partner=partner.name(ctx.locale))
+    return Reply(text)
 
 
 def _lead_buttons(ctx: Context, volunteer: bool) -> Buttons:

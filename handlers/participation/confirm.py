@@ -9,7 +9,7 @@ one, like a whole submission, goes through CONFIRM.clean and CONFIRM.finish.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from contract.messages import Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
 from handlers.forms import Field, FieldError, Form, refuse_step
+from handlers.notify import to_organisers
 from handlers.participation.common import (
     Buttons,
     end_form,
@@ -32,8 +33,9 @@ from handlers.participation.common import (
     update_form,
 )
 from handlers.router import Router
-from locales import N_
+from locales import N_, Translator
 from locales.words import read_yes_no
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Collectivity, FormState, Option, OptionSignup
 from storage.participation import (
     MAX_DELEGATION,
@@ -446,7 +448,7 @@ def _decline_question(ctx: Context, state: FormState) -> Reply:
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def answer_decline(ctx: Context, state: FormState, text: str) -> Reply:
+def answer_decline(ctx: Context, state: FormState, text: str) -> Reply | list[Reply]:
     """The decline question answered by typing: yes or no in any of the bot's languages."""
     answer = read_yes_no(text)
     if answer is None:
@@ -454,7 +456,7 @@ def answer_decline(ctx: Context, state: FormState, text: str) -> Reply:
     return press_decline(ctx, "yes" if answer else "no")
 
 
-def press_decline(ctx: Context, payload: str) -> Reply:
+def press_decline(ctx: Context, payload: str) -> Reply | list[Reply]:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
     state = ctx.form_state()
@@ -469,9 +471,37 @@ def press_decline(ctx: Context, payload: str) -> Reply:
             )
         )
     decline(ctx.session, collectivity=collectivity, now=ctx.clock.now(), actor=ctx.incoming.actor)
-    return Reply(
+    reply = Reply(
         ctx._("Noted: {name} will not take part. If it changes its mind, send {confirm}.").format(
             name=name, confirm=ctx.command("confirm")
         ),
         edit=True,
     )
+    stale = [s.workshop.number for s in stale_assignments(ctx.session, ctx.event, collectivity)]
+    partners_of = [b.collectivity for b in broken_binomes(ctx.session, ctx.event) if b.partner.id == collectivity.id]
+    if not stale and not partners_of:
+        return reply
+    return [reply, *to_organisers(ctx, lambda t, command: _tell_declined(t, command, collectivity, stale, partners_of))]
+
+
+def _tell_declined(
+    t: Translator,
+    command: Callable[..., str],
+    collectivity: Collectivity,
+    stale: list[int],
+    partners_of: list[Collectivity],
+) -> str:
+    """The organisers' message: a collectivity assigned to a workshop, or named as a partner, declined."""
+    lines = [t.gettext("{name} has declined to take part.").format(name=collectivity.name(t.locale))]
+    if stale:
+        lines.append(
+            t.gettext("Its assignment to workshop {old} no longer stands.").format(old=", ".join(map(str, stale)))
+        )
+    if partners_of:
+        lines.append(
+            t.gettext("It was the partner of a joint talk of: {names}.").format(
+                names=", ".join(c.name(t.locale) for c in partners_of)
+            )
+        )
+    lines.append(t.gettext("{mismatches} lists every such case.").format(mismatches=command("admin", "mismatches")))
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ from handlers.participation.common import (
 )
 from handlers.router import Router
 from locales import N_
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
 from storage.participation import (
     ParticipationError,
@@ -113,8 +114,15 @@ def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
         lines.append(ctx._("Workshop choices: not made yet ({choose}).").format(**ctx.commands("choose")))
     assigned = ctx.session.scalars(select(Assignment).where(Assignment.collectivity_id == collectivity.id)).all()
     if assigned:
+        stale = {s.workshop.id for s in stale_assignments(ctx.session, ctx.event, collectivity)}
         lines.append(ctx._("Assigned by the organisers:"))
-        lines += [f"• {workshop_label(ctx, by_id[a.workshop_id])}" for a in assigned if a.workshop_id in by_id]
+        for a in assigned:
+            if a.workshop_id not in by_id:
+                continue
+            line = f"• {workshop_label(ctx, by_id[a.workshop_id])}"
+            if a.workshop_id in stale:
+                line += " " + ctx._("(no longer among your choices: the organisers will set your workshop again)")
+            lines.append(line)
     return lines
 
 
@@ -124,6 +132,7 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
         return [ctx._("Abstract: not sent yet ({abstract}).").format(**ctx.commands("abstract"))]
     by_id = {w.id: w for w in ctx.event.workshops}
     lines = [ctx._("Abstracts:")]
+    broken = {(b.workshop.id, b.partner.id): b.problem for b in broken_binomes(ctx.session, ctx.event, collectivity)}
     for abstract in abstracts:
         line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — « {abstract.title} »"
         if abstract.speaker:
@@ -132,8 +141,18 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
             partner = ctx.session.get(Collectivity, abstract.partner_collectivity_id)
             if partner is not None:
                 line += " — " + ctx._("with {name}").format(name=partner.name(ctx.locale))
+                problem = broken.get((abstract.workshop_id, partner.id))
+                if problem is not None:
+                    line += " " + binome_warning(ctx, problem)
         lines.append(line)
     return lines
+
+
+def binome_warning(ctx: Context, problem: str) -> str:
+    """Why a joint talk's partner no longer fits, in parentheses."""
+    if problem == "declined":
+        return ctx._("(⚠ this partner has declined to take part: the joint talk needs a new partner)")
+    return ctx._("(⚠ this partner has not chosen this workshop)")
 
 
 def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.datetime) -> str:
