@@ -328,6 +328,8 @@ def _lead_buttons(ctx: Context, volunteer: bool) -> Buttons:
 def lead(ctx: Context, _args: str) -> Reply:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
+    if collectivity.status == "declined" and not collectivity.lead_volunteer:
+        raise explain(ctx, ParticipationError("declined"))
     if collectivity.lead_volunteer:
         text = ctx._("{name} has volunteered as workshop lead. Tap below to withdraw.").format(name=name)
     else:

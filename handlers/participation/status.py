@@ -62,6 +62,14 @@ def status(ctx: Context, _args: str) -> Reply:
         name_of(ctx, collectivity),
         ctx._("Participation: {status}").format(status=status_label(ctx, collectivity.status)),
     ]
+    if collectivity.status == "declined":
+        # Nothing is due from a collectivity that does not take part: no to-dos, no time left.
+        lines.append(
+            ctx._("Nothing is asked of it while it does not take part. If it changes its mind, send {confirm}.").format(
+                **ctx.commands("confirm")
+            )
+        )
+        return Reply("\n".join(lines))
     lines += _delegation_lines(ctx, collectivity)
     lines += _choice_lines(ctx, collectivity)
     lines += _abstract_lines(ctx, collectivity)
