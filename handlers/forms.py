@@ -15,7 +15,7 @@ from typing import Any
 from contract.messages import ChoiceView, FieldKind, FieldView, FormView, Reply, Submission
 from contract.numbers import parse_int
 from handlers.context import Context, Refusal
-from handlers.router import clean_text
+from handlers.router import clean_text, parsed_text
 from storage.models import Collectivity
 from storage.participation import ParticipationError
 
@@ -134,7 +134,9 @@ class Field:
                 items.append({sub.name: sub.coerce(item.get(sub.name)) for sub in self.fields})
             # A modal's empty rows are no persons.
             return [item for item in items if any(v not in (None, "") for v in item.values())]
-        # Normalised as typed text is (full-width letters and digits, no control characters).
+        if self.kind == "choice":
+            # A choice is parsed (３ is 3); a text is kept as typed, minus control characters.
+            return parsed_text(clean_text(str(raw)))
         return clean_text(str(raw))
 
     def view(self, value: Any = None) -> FieldView:

@@ -20,6 +20,8 @@ SubmissionHandler = Callable[[Context, Submission], Result]
 MAX_INPUT_CHARS = 4000
 # Commands answered as usual while a form is in progress: they neither change nor drop it.
 # Any other command (but the form's own) first asks whether to finish the form or abandon it.
+# Organisers' commands whose arguments are stored (names, a room): given as typed, not normalised.
+TYPED_TEXT_ADMIN_COMMANDS = frozenset({"add", "edit", "workshop"})
 FORM_SAFE_COMMANDS = frozenset(
     {"cancel", "help", "lang", "status", "deadlines", "programme", "now", "workshops", "about", "agenda"}
 )
@@ -174,13 +176,15 @@ class Router:
             raise Refusal(
                 ctx._("I received an empty message. Send {help} to see what I can do.").format(**ctx.commands("help"))
             )
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+        parsed = parsed_text(text)
+        if parsed.startswith("/"):
+            name, _, args = parsed[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
             # The form's own command (/choose 3 1 while tapping) starts it again, as asked.
             if state is not None and name not in FORM_SAFE_COMMANDS and name != state.form:
-                raise self._form_in_the_way(ctx, state, text)
-            return self.run_command(ctx, name, args.strip())
+                raise self._form_in_the_way(ctx, state, parsed)
+            typed = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else ""
+            return self.run_command(ctx, name, args.strip(), typed=typed)
         if state is not None and state.form in self.forms:
             return _as_list(self.forms[state.form](ctx, state, text))
         if incoming.is_group:
@@ -228,10 +232,14 @@ class Router:
         name, _, args = text.removeprefix("/").partition(" ")
         return self.run_command(ctx, name.split("@", 1)[0].lower(), args.strip())
 
-    def run_command(self, ctx: Context, name: str, args: str) -> list[Reply]:
-        """Run `/name args` as if typed (buttons that run a command come here too)."""
+    def run_command(self, ctx: Context, name: str, args: str, *, typed: str | None = None) -> list[Reply]:
+        """Run `/name args` as if typed (buttons that run a command come here too).
+
+        `args` is normalised for parsing; `typed`, the same arguments as typed, for those stored."""
         if name == "admin":
             sub, _, rest = args.partition(" ")
+            if typed is not None and sub.lower() in TYPED_TEXT_ADMIN_COMMANDS:
+                rest = typed.split(None, 1)[1] if len(typed.split(None, 1)) > 1 else ""
             if not ctx.is_admin:
                 raise Refusal(ctx._("Only the organisers can use the admin commands."))
             command = self.admin_commands.get(sub.lower())
@@ -263,10 +271,14 @@ def _private_only(ctx: Context) -> Refusal:
 
 
 def clean_text(text: str) -> str:
-    """Normalise what people type: NFKC (full-width ／ and digits), no control characters."""
-    text = unicodedata.normalize("NFKC", text)
+    """What people type, kept as typed (「（事例紹介）」, ＝, « … » go into Doc 7) minus control characters."""
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()
+
+
+def parsed_text(text: str) -> str:
+    """What people type, as read for parsing a command, a number or a word: NFKC (full-width ／ and digits)."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _as_list(result: Result) -> list[Reply]:
