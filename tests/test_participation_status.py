@@ -66,13 +66,13 @@ def test_deadlines_show_time_left_soonest_first_and_past_ones_apart(chat, core, 
     person, _ = linked(chat, core, locale_hint="en")
     answer = person.send("/deadlines")
     assert "Past deadlines:" not in answer  # the only past one (31 May) is the steering group's
-    assert answer.index("Tuesday 30 June 2026 (2 weeks left)") < answer.index("Tuesday 15 September 2026")
+    assert answer.index("Tuesday 30 June 2026 (15 days left)") < answer.index("Tuesday 15 September 2026")
     person.send("/lead")
     person.press("Yes, we volunteer")
     clock.move(dt.timedelta(days=50))  # 4 August
     upcoming, past = person.send("/deadlines").split("Past deadlines:")
     assert "Friday 31 July 2026 — Synthesis of the interventions by the French workshop leads (past)" in past
-    assert "Tuesday 15 September 2026 (1 month left)" in upcoming
+    assert "Tuesday 15 September 2026 (42 days left)" in upcoming
 
 
 def test_deadlines_for_someone_not_linked_list_the_whole_event(chat):
@@ -185,9 +185,9 @@ def test_steering_group_and_french_leads_tasks_only_concern_them(chat, core):
 
 
 DATES = {
-    "fr": ("mardi 30 juin 2026 (encore 2 semaines)", "(en cours depuis le 3 juin)", "(à partir du 3 juin)"),
-    "ja": ("2026年6月30日（火）（残り2週間）", "（6月3日から受付中）", "（6月3日から受付開始）"),
-    "en": ("Tuesday 30 June 2026 (2 weeks left)", "(open since 3 June)", "(opens on 3 June)"),
+    "fr": ("mardi 30 juin 2026 (encore 15 jours)", "(en cours depuis le 3 juin)", "(à partir du 3 juin)"),
+    "ja": ("2026年6月30日（火）（残り15日）", "（6月3日から受付中）", "（6月3日から受付開始）"),
+    "en": ("Tuesday 30 June 2026 (15 days left)", "(open since 3 June)", "(opens on 3 June)"),
 }
 PAST = {"fr": "(passée)", "ja": "（期限切れ）", "en": "(past)"}
 
