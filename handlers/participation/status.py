@@ -19,6 +19,7 @@ from handlers.participation.common import (
     workshop_label,
 )
 from handlers.router import Router
+from handlers.timeline import event_bounds
 from locales import N_
 from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
@@ -156,6 +157,18 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
     return lines
 
 
+def event_is_over(ctx: Context, now: dt.datetime) -> bool:
+    return now >= event_bounds(ctx.event)[1]
+
+
+def over_lines(ctx: Context, now: dt.datetime) -> list[str]:
+    """After the event, the answer says so first."""
+    if not event_is_over(ctx, now):
+        return []
+    name = ctx.text(ctx.event.info.get("short_name") or ctx.event.info.get("name"))
+    return [ctx._("{event} is over. Thank you to everyone who took part!").format(event=name), ""]
+
+
 def binome_warning(ctx: Context, problem: str) -> str:
     """Why a joint talk's partner no longer fits, in parentheses."""
     if problem == "declined":
@@ -166,6 +179,8 @@ def binome_warning(ctx: Context, problem: str) -> str:
 def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.datetime) -> str:
     date = ctx.translator.day(deadline.due)
     title = ctx.text(deadline.title)
+    if not deadline.task_keys and event_is_over(ctx, now):
+        return "• " + ctx._("{date} — {title} (past)").format(date=date, title=title)
     if not deadline.task_keys:
         # Informational (registrations open…): the date is a start, not something to miss.
         since = date_label(ctx, deadline.due, year=False)
@@ -197,10 +212,12 @@ def deadlines(ctx: Context, _args: str) -> Reply:
     if collectivity is None:
         return _all_deadlines(ctx, now)
     items = progress(ctx.session, ctx.event, collectivity)
-    # Informational dates (registrations open) stay with the upcoming ones: what they open stays open.
-    upcoming = [i for i in items if not i.is_past(now) or not i.tasks]
-    past = [i for i in items if i.is_past(now) and i.tasks]
-    lines = [ctx._("Deadlines of {name}, soonest first:").format(name=name_of(ctx, collectivity))]
+    # Informational dates (registrations open) stay with the upcoming ones until the event is over.
+    over = event_is_over(ctx, now)
+    upcoming = [i for i in items if not i.is_past(now) or (not i.tasks and not over)]
+    past = [i for i in items if i not in upcoming]
+    lines = over_lines(ctx, now)
+    lines.append(ctx._("Deadlines of {name}, soonest first:").format(name=name_of(ctx, collectivity)))
     if not upcoming:
         lines.append(ctx._("No deadline is left."))
     for item in upcoming:
@@ -223,13 +240,27 @@ def _all_deadlines(ctx: Context, now: dt.datetime) -> Reply:
         "ja-leads": ctx._("Japanese workshop leads"),
         "steering": ctx._("French steering group"),
     }
-    lines = [ctx._("The event's deadlines, soonest first:")]
-    ordered = sorted(ctx.event.deadlines, key=lambda d: (closes_at(ctx.event, d) <= now, d.due, d.key))
-    for deadline in ordered:
-        line = _due_line(ctx, deadline, closes_at(ctx.event, deadline), now)
-        if deadline.applies_to in audience:
-            line = ctx._("{line} [{audience}]").format(line=line, audience=audience[deadline.applies_to])
-        lines.append(line)
+    over = event_is_over(ctx, now)
+
+    def is_past(d: Deadline) -> bool:
+        # As for a collectivity: an informational date stays upcoming until the event is over.
+        return (closes_at(ctx.event, d) <= now and bool(d.task_keys)) or over
+
+    ordered = sorted(ctx.event.deadlines, key=lambda d: (d.due, d.key))
+    upcoming = [d for d in ordered if not is_past(d)]
+    past = [d for d in reversed(ordered) if is_past(d)]
+    lines = over_lines(ctx, now)
+    lines.append(ctx._("The event's deadlines, soonest first:"))
+    if not upcoming:
+        lines.append(ctx._("No deadline is left."))
+    for group in (upcoming, past):
+        if group is past and past:
+            lines += ["", ctx._("Past deadlines:")]
+        for deadline in group:
+            line = _due_line(ctx, deadline, closes_at(ctx.event, deadline), now)
+            if deadline.applies_to in audience:
+                line = ctx._("{line} [{audience}]").format(line=line, audience=audience[deadline.applies_to])
+            lines.append(line)
     lines += [
         "",
         ctx._("Join your collectivity with {join} to see what it still has to do.").format(**ctx.commands("join")),
