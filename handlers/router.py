@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from contract.messages import MAX_ACTION_BYTES, Button, Reply, Submission
 from handlers.context import Context, FormOutdated, Refusal
+from locales.words import normalised
 from storage.models import FormState
 
 Result = Reply | list[Reply]
@@ -186,6 +188,11 @@ class Router:
             typed = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else ""
             return self.run_command(ctx, name, args.strip(), typed=typed)
         if state is not None and state.form in self.forms:
+            pressed = self._typed_label(ctx, state, text)
+            if pressed is not None:
+                # Typing a button's label («Pas de binôme», 「全員」) presses it.
+                ctx.incoming = replace(incoming, text="", action=pressed)
+                return self._dispatch(ctx)
             return _as_list(self.forms[state.form](ctx, state, text))
         if incoming.is_group:
             return []
@@ -194,6 +201,19 @@ class Router:
                 **ctx.commands("programme", "status", "help")
             )
         )
+
+    def _typed_label(self, ctx: Context, state: FormState, text: str) -> str | None:
+        """The action of the one button of the form's current question whose label `text` is, if any."""
+        question = self.form_questions.get(state.form)
+        if question is None:
+            return None
+        try:
+            buttons = question(ctx, state).all_buttons
+        except (Refusal, FormOutdated):
+            return None
+        typed = normalised(text)
+        matches = {b.action for b in buttons if typed in _label_forms(b.label)}
+        return matches.pop() if len(matches) == 1 else None
 
     def _submit(self, ctx: Context, submission: Submission) -> list[Reply]:
         """A whole form: its one validation path, as the step-by-step dialog's (forms are private)."""
@@ -279,6 +299,17 @@ def clean_text(text: str) -> str:
 def parsed_text(text: str) -> str:
     """What people type, as read for parsing a command, a number or a word: NFKC (full-width ／ and digits)."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+def _label_forms(label: str) -> set[str]:
+    """How a button's label may be typed: whole, without its count in brackets (「全員（2名）」 → 全員),
+    without the number the console keys it by ("3. Gouvernance…" → Gouvernance…)."""
+    forms = {label, _BRACKETED_END.sub("", label), _NUMBERED.sub("", label)}
+    return {normalised(f) for f in forms if f.strip()}
+
+
+_BRACKETED_END = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
+_NUMBERED = re.compile(r"^\s*\d+\.\s*")
 
 
 def _as_list(result: Result) -> list[Reply]:
