@@ -77,7 +77,7 @@ def status(ctx: Context, _args: str) -> Reply:
     lines += ["", ctx._("Deadlines:")]
     now = ctx.clock.now()
     for item in progress(ctx.session, ctx.event, collectivity):
-        lines += _deadline_lines(ctx, item, now)
+        lines += _deadline_lines(ctx, item, now, collectivity)
     buttons = ((Button(ctx._("Deadlines"), "cmd:deadlines"), Button(ctx._("My agenda"), "cmd:agenda")),)
     return Reply("\n".join(lines), buttons=buttons)
 
@@ -193,15 +193,19 @@ def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.da
     return "• " + ctx._("{date} ({left}) — {title}").format(date=date, left=left, title=title)
 
 
-def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime) -> list[str]:
+def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime, collectivity: Collectivity) -> list[str]:
     lines = [_due_line(ctx, item.deadline, item.closes_at, now)]
     if not item.tasks:
         lines.append("   " + ctx._("for information, nothing to do"))
+    numbers = {t.key: n for n, t in enumerate(manual_tasks(ctx.event, collectivity), start=1)}
     for task in item.tasks:
         mark = DONE if task.done else TODO
         title = ctx.text(task.task.title)
-        if task.manual and not task.done:
-            title = ctx._("{task} ({done} {key})").format(task=title, key=task.task.key, **ctx.commands("done"))
+        if task.manual and not task.done and task.task.key in numbers:
+            # The task's number in the /done list: a key (declaration-draft-1) is no word for a reader.
+            title = ctx._("{task} ({done} {key})").format(
+                task=title, key=numbers[task.task.key], **ctx.commands("done")
+            )
         lines.append(f"   {mark} {title}")
     return lines
 
@@ -221,13 +225,13 @@ def deadlines(ctx: Context, _args: str) -> Reply:
     if not upcoming:
         lines.append(ctx._("No deadline is left."))
     for item in upcoming:
-        lines += _deadline_lines(ctx, item, now)
+        lines += _deadline_lines(ctx, item, now, collectivity)
         if item.deadline.to:
             lines.append("   " + ctx._("To: {to}").format(to=ctx.text(item.deadline.to)))
     if past:
         lines += ["", ctx._("Past deadlines:")]
         for item in reversed(past):
-            lines += _deadline_lines(ctx, item, now)
+            lines += _deadline_lines(ctx, item, now, collectivity)
     return Reply("\n".join(lines))
 
 
@@ -274,8 +278,7 @@ def _task_list(ctx: Context, collectivity: Collectivity, *, done_ones: bool) -> 
     rows: list[tuple[Button, ...]] = []
     for number, task in enumerate(manual_tasks(ctx.event, collectivity), start=1):
         is_done = states[task.key].done
-        title = ctx._("{task} ({key})").format(task=ctx.text(task.title), key=task.key)
-        lines.append(f"{number}. {DONE if is_done else TODO} {title}")
+        lines.append(f"{number}. {DONE if is_done else TODO} {ctx.text(task.title)}")
         if is_done == done_ones:
             prefix = "undo" if done_ones else "done"
             # "3. …": the number of the list, which the console keys the button by.
@@ -316,10 +319,15 @@ def done(ctx: Context, args: str) -> Reply:
         return Reply(ctx._("“{task}” was already marked done.").format(task=title))
     return Reply(
         ctx._("Noted: “{task}” is done. If this was a mistake, send {undo} {key}.").format(
-            task=title, key=task.key, **ctx.commands("undo")
+            task=title, key=_number_of(ctx, collectivity, task), **ctx.commands("undo")
         ),
         edit=ctx.incoming.action is not None,
     )
+
+
+def _number_of(ctx: Context, collectivity: Collectivity, task: Task) -> int:
+    """The task's number in the list of tasks a contact marks, as /done and /undo read it."""
+    return next(n for n, t in enumerate(manual_tasks(ctx.event, collectivity), start=1) if t.key == task.key)
 
 
 def undo(ctx: Context, args: str) -> Reply:
