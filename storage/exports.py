@@ -25,6 +25,7 @@ from storage.models import (
     Contact,
     Delegate,
     Event,
+    Option,
     OptionSignup,
     WorkshopChoice,
 )
@@ -268,7 +269,8 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
             delegates.setdefault(d.collectivity_id, []).append(d)
         for s in session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id.in_(ids))):
             signups[(s.collectivity_id, s.option_key)] = s.people
-    options = sorted(event.options, key=lambda o: o.key)
+    # In the event file's order; a sample brought (kind bring) is a yes for the delegation, not people.
+    options = sorted(event.options, key=lambda o: o.id)
     table = Table(
         "Delegations",
         gettext("Delegations and options, with head counts against capacities"),
@@ -292,8 +294,11 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
             _people(c, delegates),
             "; ".join(people),
         ]
-        table.rows.append(row + [signups.get((c.id, o.key), 0) for o in options])
-    totals = [sum(signups.get((c.id, o.key), 0) for c in confirmed) for o in options]
+        table.rows.append(row + [_option_cell(o, signups.get((c.id, o.key), 0), gettext) for o in options])
+    totals = [
+        sum(1 if o.kind == "bring" else signups.get((c.id, o.key), 0) for c in confirmed if signups.get((c.id, o.key)))
+        for o in options
+    ]
     table.totals_from = len(table.rows)
     head_count = sum(_people(c, delegates) for c in confirmed)
     left: list[Cell] = [
@@ -304,6 +309,13 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     table.rows.append([None, gettext("Capacity"), None, None, None, None, *[o.capacity for o in options]])
     table.rows.append([None, gettext("Places left"), None, None, None, None, *left])
     return table
+
+
+def _option_cell(option: Option, people: int, gettext: Gettext) -> Cell:
+    """People signed up for an option; for something brought, whether the delegation brings it."""
+    if option.kind == "bring":
+        return yes_no(True, gettext) if people else ""
+    return people
 
 
 def _partner_cell(partner: Collectivity | None, problem: str | None, gettext: Gettext) -> str:
@@ -329,7 +341,9 @@ def _people(c: Collectivity, delegates: Mapping[int, list[Delegate]]) -> int:
 
 
 def option_counts(session: Session, event: Event) -> dict[str, int]:
-    """People signed up for each option, over confirmed collectivities."""
+    """People signed up for each option, over confirmed collectivities; for something brought
+    (a gastronomy sample), the collectivities bringing it."""
+    bring = {o.key for o in event.options if o.kind == "bring"}
     rows = session.execute(
         select(OptionSignup.option_key, OptionSignup.people)
         .join(Collectivity, OptionSignup.collectivity_id == Collectivity.id)
@@ -337,7 +351,7 @@ def option_counts(session: Session, event: Event) -> dict[str, int]:
     ).all()
     counts: dict[str, int] = {}
     for key, people in rows:
-        counts[key] = counts.get(key, 0) + people
+        counts[key] = counts.get(key, 0) + (1 if key in bring else people)
     return counts
 
 
