@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -311,6 +312,11 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     return table
 
 
+def display_width(text: str) -> int:
+    """Columns `text` takes in a spreadsheet: wide and full-width characters (静岡市, （）) count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
 def _option_cell(option: Option, people: int, gettext: Gettext) -> Cell:
     """People signed up for an option; for something brought, whether the delegation brings it."""
     if option.kind == "bring":
@@ -412,7 +418,9 @@ def to_xlsx(table: Table) -> bytes:
                 cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for column, header in zip(sheet.columns, table.headers, strict=False):
-        longest = max([len(str(header))] + [len(str(c.value)) for c in column if c.value is not None])
+        longest = max(
+            [display_width(str(header))] + [display_width(str(c.value)) for c in column if c.value is not None]
+        )
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -9,6 +9,7 @@ sign-up are apart: Saturday's plenary is everyone's, with or without a stand.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -193,6 +194,12 @@ def _workshop_summary(ctx: Context, workshop: Workshop, assigned: bool) -> str:
     return label if assigned else ctx._("{workshop} (requested)").format(workshop=label)
 
 
+# Letters that are no accented letter in Unicode but have a usual ASCII spelling.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l"})
+
+
 def _slug(text: str) -> str:
-    ascii_text = text.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "collectivity"
+    """A file-name part in ASCII: accents dropped, not the letters (Sète → sete, Kōfu → kofu)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "collectivity"
