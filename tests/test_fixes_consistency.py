@@ -83,3 +83,25 @@ def test_a_partner_that_chose_elsewhere_or_declined_is_shown(chat, core, locale)
     assert t["declined"] in contact.send("/status")
     assert "which has declined" in organiser.send("/admin mismatches")
     assert "Ville de Shizuoka (declined)" in organiser.send("/admin show doc7")
+
+
+@pytest.mark.parametrize(
+    ("locale", "skip", "save", "warning"),
+    [
+        ("fr", "Passer", "Enregistrer", "Ville de Shizuoka n'a pas choisi cet atelier"),
+        ("ja", "スキップ", "保存する", "静岡市はこの分科会を選択していません"),
+    ],
+)
+def test_naming_a_partner_that_chose_other_workshops_warns(chat, core, locale, skip, save, warning):
+    french = admin_support.add_collectivity(core, "Ville de Sète", status="considering")
+    admin_support.add_collectivity(core, "Ville de Shizuoka", name_ja="静岡市", country="jp", choices=(1, 2))
+    contact = _contact(chat, core, french, "BINOME-003", locale)
+    contact.send("/choose 3 1")
+    contact.send("/abstract")
+    contact.send("3")
+    contact.send("Tourisme doux")
+    contact.send("Un résumé.")
+    contact.press(skip)
+    contact.send("Camille Durand")
+    contact.press("Shizuoka" if locale == "fr" else "静岡市")
+    assert warning in contact.press(save)
