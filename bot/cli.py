@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+# The console's data folder (ignored by git): exports, calendars and charts the bot sends.
+CONSOLE_FILES_DIR = "data/files"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rencontres-bot", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -49,7 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--now", help="the clock's start, ISO 8601; without offset it is event time")
     console.add_argument("--event", help="event YAML file (default: EVENT_FILE or the bundled event)")
     console.add_argument("--database", help="SQLAlchemy URL (default: DATABASE_URL)")
-    console.add_argument("--files", default="rencontres-files", help="where files sent by the bot are saved")
+    console.add_argument(
+        "--files",
+        default=os.environ.get("FILES_DIR") or CONSOLE_FILES_DIR,
+        help=f"where files sent by the bot are saved (default: FILES_DIR or {CONSOLE_FILES_DIR})",
+    )
     console.set_defaults(func=run_console)
 
     run = sub.add_parser("run", help="every platform configured in the environment, and the scheduler")

@@ -46,7 +46,7 @@ class ConsoleAdapter:
         *,
         stdin: TextIO = sys.stdin,
         stdout: TextIO = sys.stdout,
-        files_dir: Path = Path("rencontres-files"),
+        files_dir: Path = Path("data/files"),
     ) -> None:
         self.core = core
         self.user = user

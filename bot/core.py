@@ -225,6 +225,7 @@ class BotCore:
             translator=Translator(locale),
             is_admin=self.is_admin(session, incoming),
             invite_links=self.invite_links,
+            organisers=self.settings.admins,
         )
 
     # -- platform events that change state: each its own transaction ---------------------------

@@ -25,6 +25,8 @@ from typing import Any
 from aiohttp import web
 from telegram import (
     BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
     CallbackQuery,
     InlineKeyboardButton,
@@ -59,6 +61,7 @@ from contract.numbers import parse_int
 from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator
+from storage.event_file import EventFileError, read_event_file
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
@@ -142,18 +145,40 @@ def keyboard(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | 
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def command_menu(router: Router, translator: Translator, *, organiser: bool) -> list[BotCommand]:
-    """The `/` menu in one language; organisers also get `/admin` listing its subcommands."""
+def command_menu(router: Router, translator: Translator, *, organiser: bool, group: bool = False) -> list[BotCommand]:
+    """The `/` menu in one language; organisers also get `/admin` listing its subcommands.
+
+    A group's menu leaves out the commands refused in groups (`private`: /confirm, /choose, /done…)."""
     menu = [
         BotCommand(name, _shorten(translator.gettext(command.summary)))
         for name, command in router.commands.items()
-        if COMMAND_NAME.fullmatch(name)
+        if COMMAND_NAME.fullmatch(name) and not (group and command.private)
     ]
     if organiser and router.admin_commands:
         help_ = router.admin_commands.get("help")
         summary = translator.gettext(help_.summary) if help_ else "admin"
         menu.append(BotCommand("admin", _shorten(f"{summary}: {', '.join(router.admin_commands)}")))
     return menu
+
+
+# What a person reads before pressing Start (Telegram's limits: 512 and 120 characters).
+MAX_DESCRIPTION = 512
+MAX_SHORT_DESCRIPTION = 120
+
+
+def bot_descriptions(translator: Translator, name: str, short_name: str) -> tuple[str, str]:
+    """The bot's description and short description in one language, naming the event."""
+    description = translator.gettext(
+        "I help the French and Japanese collectivities prepare the {event}: programme, deadlines, "
+        "confirmation of participation, workshop choices and abstracts. Press Start, then send the "
+        "invitation code the organisers gave you."
+    ).format(event=name)
+    short_text = translator.gettext("The assistant of the {event}: programme, deadlines, participation.")
+    # The event's full name when it fits, else its short name.
+    short = short_text.format(event=name)
+    if len(short) > MAX_SHORT_DESCRIPTION:
+        short = short_text.format(event=short_name)
+    return description[:MAX_DESCRIPTION], short[:MAX_SHORT_DESCRIPTION]
 
 
 def _shorten(text: str) -> str:
@@ -191,6 +216,8 @@ class TelegramAdapter:
         self.core = core
         self.username = ""
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Organisers whose chat got the admin menu from this process: a revoked one's is deleted.
+        self._menu_organisers: set[int] = set()
         # Network errors in a row while sending, for the backoff.
         self._network_failures = 0
         # Every update goes through the inbox: recorded, then processed per chat in order.
@@ -329,24 +356,72 @@ class TelegramAdapter:
         return create_deep_linked_url(self.username, code)
 
     async def publish_commands(self) -> None:
-        """The `/` menu in each language (Telegram picks it by the user's language), admin menu for organisers."""
+        """The `/` menus in each language (Telegram picks one by the user's language): private chats get
+        every command, groups only those answered in groups, each organiser's private chat the admin menu;
+        a revoked organiser's menu is deleted. Then the bot's descriptions."""
         # In a private chat the chat id is the user id.
         ids = await asyncio.to_thread(self.core.organisers, PLATFORM)
         # Telegram user ids are positive integers; anything else in ADMINS cannot be one.
         organisers = sorted(number for number in map(parse_int, ids) if number)
+        revoked = sorted(self._menu_organisers - set(organisers))
         bot = self.application.bot
+        router = self.core.router
         for language in (None, *SUPPORTED):
             translator = Translator(language or DEFAULT)
-            try:
-                await bot.set_my_commands(
-                    command_menu(self.core.router, translator, organiser=False), language_code=language
+            private = command_menu(router, translator, organiser=False)
+            group = command_menu(router, translator, organiser=False, group=True)
+            admin_menu = command_menu(router, translator, organiser=True)
+            # The default scope (any chat not covered below) is the safe one: what a group may send.
+            menus: list[tuple[str, Coroutine[Any, Any, bool]]] = [
+                ("default", bot.set_my_commands(group, language_code=language)),
+                (
+                    "private chats",
+                    bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats(), language_code=language),
+                ),
+                ("groups", bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language)),
+            ]
+            menus += [
+                (
+                    f"organiser {chat_id}",
+                    bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(chat_id), language_code=language),
                 )
-                admin_menu = command_menu(self.core.router, translator, organiser=True)
-                for chat_id in organisers:
-                    await bot.set_my_commands(admin_menu, scope=BotCommandScopeChat(chat_id), language_code=language)
+                for chat_id in organisers
+            ]
+            menus += [
+                (
+                    f"revoked organiser {chat_id}",
+                    bot.delete_my_commands(scope=BotCommandScopeChat(chat_id), language_code=language),
+                )
+                for chat_id in revoked
+            ]
+            for what, call in menus:
+                # One at a time, each on its own: an organiser Telegram does not know ("chat not found")
+                # must not cost the others their menu. A menu is a convenience: typed commands work without.
+                try:
+                    await call
+                except TelegramError as exc:
+                    log.warning("could not publish the %s command menu (%s): %s", language or "default", what, exc)
+        self._menu_organisers = (self._menu_organisers - set(revoked)) | set(organisers)
+        await self.publish_descriptions()
+
+    async def publish_descriptions(self) -> None:
+        """The description and short description in each language (what a person sees before Start)."""
+        try:
+            spec, _ = await asyncio.to_thread(read_event_file, self.core.settings.event_file)
+        except EventFileError as exc:
+            log.warning("could not read the event file for the bot's description: %s", exc)
+            return
+        bot = self.application.bot
+        for language in (None, *SUPPORTED):
+            locale = language or DEFAULT
+            name = spec.name.get(locale)
+            short_name = spec.short_name.get(locale) if spec.short_name else name
+            description, short = bot_descriptions(Translator(locale), name, short_name)
+            try:
+                await bot.set_my_description(description, language_code=language)
+                await bot.set_my_short_description(short, language_code=language)
             except TelegramError as exc:
-                # A menu is a convenience: the bot answers typed commands without it.
-                log.warning("could not publish the %s command menu: %s", language or "default", exc)
+                log.warning("could not publish the %s description: %s", language or "default", exc)
 
     # -- updates in -------------------------------------------------------------------------
 

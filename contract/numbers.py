@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 
 # Longer than any count, rank or row number the bot asks for; refuse before int() works on it.
@@ -29,3 +31,23 @@ def number_in(text: str, max_digits: int = MAX_DIGITS) -> int | None:
         return None
     digits = "".join(ch for ch in value if ch.isdecimal())
     return parse_int(digits) if len(digits) <= max_digits else None
+
+
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+_JAPANESE_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*[(（][^)）]*[)）])?")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A date as people type it: 2026-09-20, 2026/09/20, 20/09/2026 (day first, as in French and
+    British English), 20.09.2026, 2026年9月20日 (a weekday after it allowed); full-width digits too."""
+    value = unicodedata.normalize("NFKC", text).strip()
+    for pattern, order in ((_ISO_DATE, (1, 2, 3)), (_DAY_FIRST, (3, 2, 1)), (_JAPANESE_DATE, (1, 2, 3))):
+        found = pattern.fullmatch(value)
+        if found:
+            year, month, day = (int(found[i]) for i in order)
+            try:
+                return dt.date(year, month, day)
+            except ValueError:
+                return None
+    return None

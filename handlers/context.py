@@ -61,6 +61,8 @@ class Context:
     invite_links: Mapping[str, Callable[[str], str]] = field(default_factory=dict)
     # What this message changed that adapters may care about once it is committed ("organisers-changed").
     signals: set[str] = field(default_factory=set)
+    # The organisers of every event (ADMINS: "platform:user_id"); those named in chat are AdminGrant rows.
+    organisers: frozenset[str] = frozenset()
 
     @property
     def locale(self) -> str:

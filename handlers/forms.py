@@ -15,7 +15,7 @@ from typing import Any
 from contract.messages import ChoiceView, FieldKind, FieldView, FormView, Reply, Submission
 from contract.numbers import parse_int
 from handlers.context import Context, Refusal
-from handlers.router import clean_text
+from handlers.router import clean_text, parsed_text
 from storage.models import Collectivity
 from storage.participation import ParticipationError
 
@@ -134,7 +134,9 @@ class Field:
                 items.append({sub.name: sub.coerce(item.get(sub.name)) for sub in self.fields})
             # A modal's empty rows are no persons.
             return [item for item in items if any(v not in (None, "") for v in item.values())]
-        # Normalised as typed text is (full-width letters and digits, no control characters).
+        if self.kind == "choice":
+            # A choice is parsed (３ is 3); a text is kept as typed, minus control characters.
+            return parsed_text(clean_text(str(raw)))
         return clean_text(str(raw))
 
     def view(self, value: Any = None) -> FieldView:
@@ -173,7 +175,7 @@ class Form:
     opened_for: Callable[[Context], Collectivity]
     fields: Callable[[Context, Collectivity], tuple[Field, ...]]
     # The storage operation and its confirmation; raises ParticipationError when a rule is broken.
-    finish: Callable[[Context, Collectivity, Mapping[str, Any]], Reply]
+    finish: Callable[[Context, Collectivity, Mapping[str, Any]], Reply | list[Reply]]
     # A broken rule in words, and the field it concerns (reason -> field name; others concern the whole form).
     explain: Callable[[Context, ParticipationError], Refusal]
     check: FormCheck = _no_check
@@ -210,7 +212,7 @@ class Form:
                 errors[f.name] = error.message
         return values, {**self.check(ctx, values), **errors}
 
-    def submit(self, ctx: Context, submission: Submission) -> Reply:
+    def submit(self, ctx: Context, submission: Submission) -> Reply | list[Reply]:
         """A whole submission: refused with each field's error (nothing written), or finished as the dialog does."""
         collectivity = self.opened_for(ctx)
         if submission.context and submission.context != str(collectivity.id):

@@ -85,6 +85,8 @@ def help_text(ctx: Context, router: Router, *, admin: bool) -> Reply:
     heading = ctx._("Organisers' commands:") if admin else ctx._("Here is what I can do:")
     lines = [heading]
     for command in commands.values():
+        if not admin and command.private and ctx.incoming.is_group:
+            continue  # refused in a group: not offered there
         # Usages are marked with N_ where they are registered: placeholders read in the reader's language.
         usage = f" {ctx._(command.usage)}" if command.usage else ""
         spelled = ctx.command("admin", command.name) if admin else ctx.command(command.name)

@@ -110,7 +110,16 @@ def programme(ctx: Context, args: str) -> Reply:
     placed = timeline(ctx.event)
     days = sorted({p.item.day for p in placed})
     if args:
-        day = parse_day(ctx, args, days)
+        relative = relative_day(ctx, args)
+        if relative is not None and relative not in days:
+            raise Refusal(
+                ctx._("There is nothing on the programme on {day}: the event runs from {first} to {last}.").format(
+                    day=ctx.translator.day(relative),
+                    first=ctx.translator.day(ctx.event.start),
+                    last=ctx.translator.day(ctx.event.end),
+                )
+            )
+        day = relative or parse_day(ctx, args, days)
         if day is None:
             raise Refusal(
                 ctx._(
@@ -127,6 +136,9 @@ def programme(ctx: Context, args: str) -> Reply:
         days = [day]
     title = ctx.text(ctx.event.info.get("name"))
     lines = [title, zone_note(ctx)]
+    if ctx.now() >= event_bounds(ctx.event)[1]:
+        name = ctx.text(ctx.event.info.get("short_name") or ctx.event.info.get("name"))
+        lines.append(ctx._("{event} is over. Thank you to everyone who took part!").format(event=name))
     for day in days:
         lines.append("")
         lines.append(ctx.translator.day(day))
@@ -134,6 +146,29 @@ def programme(ctx: Context, args: str) -> Reply:
             if p.item.day == day:
                 lines.extend(render_item(ctx, p))
     return Reply("\n".join(lines))
+
+
+# Today and tomorrow in the bot's languages: the most natural questions during the event.
+RELATIVE_DAYS = {
+    "today": 0,
+    "aujourd'hui": 0,
+    "auj": 0,
+    "今日": 0,
+    "きょう": 0,
+    "本日": 0,
+    "tomorrow": 1,
+    "demain": 1,
+    "明日": 1,
+    "あした": 1,
+    "あす": 1,
+}
+
+
+def relative_day(ctx: Context, text: str) -> dt.date | None:
+    """Today or tomorrow in the event's time zone, from aujourd'hui, demain, 今日, 明日, today, tomorrow."""
+    word = text.strip().lower().replace("’", "'").rstrip("?？!！。. ")
+    offset = RELATIVE_DAYS.get(word)
+    return ctx.now().date() + dt.timedelta(days=offset) if offset is not None else None
 
 
 def parse_day(ctx: Context, text: str, days: list[dt.date]) -> dt.date | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from contract.messages import MAX_ACTION_BYTES, Button, Reply, Submission
 from handlers.context import Context, FormOutdated, Refusal
+from locales.words import normalised
 from storage.models import FormState
 
 Result = Reply | list[Reply]
@@ -20,6 +22,8 @@ SubmissionHandler = Callable[[Context, Submission], Result]
 MAX_INPUT_CHARS = 4000
 # Commands answered as usual while a form is in progress: they neither change nor drop it.
 # Any other command (but the form's own) first asks whether to finish the form or abandon it.
+# Organisers' commands whose arguments are stored (names, a room): given as typed, not normalised.
+TYPED_TEXT_ADMIN_COMMANDS = frozenset({"add", "edit", "workshop"})
 FORM_SAFE_COMMANDS = frozenset(
     {"cancel", "help", "lang", "status", "deadlines", "programme", "now", "workshops", "about", "agenda"}
 )
@@ -174,14 +178,21 @@ class Router:
             raise Refusal(
                 ctx._("I received an empty message. Send {help} to see what I can do.").format(**ctx.commands("help"))
             )
-        if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
+        parsed = parsed_text(text)
+        if parsed.startswith("/"):
+            name, _, args = parsed[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
             # The form's own command (/choose 3 1 while tapping) starts it again, as asked.
             if state is not None and name not in FORM_SAFE_COMMANDS and name != state.form:
-                raise self._form_in_the_way(ctx, state, text)
-            return self.run_command(ctx, name, args.strip())
+                raise self._form_in_the_way(ctx, state, parsed)
+            typed = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else ""
+            return self.run_command(ctx, name, args.strip(), typed=typed)
         if state is not None and state.form in self.forms:
+            pressed = self._typed_label(ctx, state, text)
+            if pressed is not None:
+                # Typing a button's label («Pas de binôme», 「全員」) presses it.
+                ctx.incoming = replace(incoming, text="", action=pressed)
+                return self._dispatch(ctx)
             return _as_list(self.forms[state.form](ctx, state, text))
         if incoming.is_group:
             return []
@@ -190,6 +201,19 @@ class Router:
                 **ctx.commands("programme", "status", "help")
             )
         )
+
+    def _typed_label(self, ctx: Context, state: FormState, text: str) -> str | None:
+        """The action of the one button of the form's current question whose label `text` is, if any."""
+        question = self.form_questions.get(state.form)
+        if question is None:
+            return None
+        try:
+            buttons = question(ctx, state).all_buttons
+        except (Refusal, FormOutdated):
+            return None
+        typed = normalised(text)
+        matches = {b.action for b in buttons if typed in _label_forms(b.label)}
+        return matches.pop() if len(matches) == 1 else None
 
     def _submit(self, ctx: Context, submission: Submission) -> list[Reply]:
         """A whole form: its one validation path, as the step-by-step dialog's (forms are private)."""
@@ -228,10 +252,14 @@ class Router:
         name, _, args = text.removeprefix("/").partition(" ")
         return self.run_command(ctx, name.split("@", 1)[0].lower(), args.strip())
 
-    def run_command(self, ctx: Context, name: str, args: str) -> list[Reply]:
-        """Run `/name args` as if typed (buttons that run a command come here too)."""
+    def run_command(self, ctx: Context, name: str, args: str, *, typed: str | None = None) -> list[Reply]:
+        """Run `/name args` as if typed (buttons that run a command come here too).
+
+        `args` is normalised for parsing; `typed`, the same arguments as typed, for those stored."""
         if name == "admin":
             sub, _, rest = args.partition(" ")
+            if typed is not None and sub.lower() in TYPED_TEXT_ADMIN_COMMANDS:
+                rest = typed.split(None, 1)[1] if len(typed.split(None, 1)) > 1 else ""
             if not ctx.is_admin:
                 raise Refusal(ctx._("Only the organisers can use the admin commands."))
             command = self.admin_commands.get(sub.lower())
@@ -263,10 +291,25 @@ def _private_only(ctx: Context) -> Refusal:
 
 
 def clean_text(text: str) -> str:
-    """Normalise what people type: NFKC (full-width ／ and digits), no control characters."""
-    text = unicodedata.normalize("NFKC", text)
+    """What people type, kept as typed (「（事例紹介）」, ＝, « … » go into Doc 7) minus control characters."""
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
     return text.strip()
+
+
+def parsed_text(text: str) -> str:
+    """What people type, as read for parsing a command, a number or a word: NFKC (full-width ／ and digits)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _label_forms(label: str) -> set[str]:
+    """How a button's label may be typed: whole, without its count in brackets (「全員（2名）」 → 全員),
+    without the number the console keys it by ("3. Gouvernance…" → Gouvernance…)."""
+    forms = {label, _BRACKETED_END.sub("", label), _NUMBERED.sub("", label)}
+    return {normalised(f) for f in forms if f.strip()}
+
+
+_BRACKETED_END = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
+_NUMBERED = re.compile(r"^\s*\d+\.\s*")
 
 
 def _as_list(result: Result) -> list[Reply]:

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_time, format_timedelta
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -100,7 +100,22 @@ class Translator:
         return format_time(value, "short", locale=self.locale)
 
     def duration(self, delta: dt.timedelta) -> str:
-        text = format_timedelta(delta, threshold=1.1, locale=self.locale)
+        """How long is left, rounded down so it never promises more: months from two months on,
+        days from a day on, hours and minutes under a day ("46 jours", 「1時間45分」)."""
+        from babel.units import format_unit
+
+        minutes = max(int(delta.total_seconds() // 60), 0)
+        days = minutes // (24 * 60)
+        if days >= 60:
+            parts = [(days // 30, "duration-month")]
+        elif days >= 1:
+            parts = [(days, "duration-day")]
+        else:
+            hours, rest = divmod(minutes, 60)
+            parts = [(hours, "duration-hour")] if hours else []
+            if rest or not hours:
+                parts.append((max(rest, 1) if not hours else rest, "duration-minute"))
+        text = " ".join(format_unit(n, unit, length="long", locale=self.locale) for n, unit in parts)
         # CLDR writes "23 時間"; Japanese prose has no space between number and counter.
         return text.replace(" ", "") if self.locale == "ja" else text
 

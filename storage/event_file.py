@@ -30,6 +30,8 @@ PartOfDay = Literal["morning", "noon", "afternoon", "evening"]
 TaskCheck = Literal["confirmation", "delegation", "workshop_choices", "abstract", "manual"]
 # Who an option or a deadline is for; see storage.progress.applies.
 Audience = Literal["all", "fr", "ja", "leads", "fr-leads", "ja-leads", "steering"]
+# Who attends a programme item without signing up: an audience, or only those signed up for its option.
+Attendees = Literal["all", "fr", "ja", "leads", "fr-leads", "ja-leads", "steering", "signed-up"]
 # Whether the delegation takes part in an option (a visit, a meal) or brings something (a sample).
 OptionKind = Literal["attend", "bring"]
 
@@ -142,6 +144,9 @@ class ProgrammeItem(_Strict):
     description: Text | None = None
     place: Text | None = None
     audience: Text | None = None
+    # Who attends without signing up (the agenda's rule; `audience` is what people read).
+    # Left out: `signed-up` when the item has an option, else `all`.
+    attendees: Attendees | None = None
     capacity: int | None = Field(default=None, ge=1, le=MAX_NUMBER)
     option: Key | None = None
     slot: Key | None = None
@@ -152,7 +157,16 @@ class ProgrammeItem(_Strict):
             raise ValueError("give a start time or a part of the day")
         if self.end is not None and self.start is None:
             raise ValueError("an end time needs a start time")
+        if self.attendees == "signed-up" and self.option is None:
+            raise ValueError("attendees: signed-up needs an option")
         return self
+
+    @property
+    def resolved_attendees(self) -> str:
+        """`attendees`, or its default: those signed up when the item has an option, else all."""
+        if self.attendees is not None:
+            return self.attendees
+        return "signed-up" if self.option is not None else "all"
 
 
 class Workshop(_Strict):

@@ -148,6 +148,7 @@ def _item_fields(e: Any, position: int) -> dict[str, Any]:
         "description": _text(e.description),
         "place": _text(e.place),
         "audience": _text(e.audience),
+        "attendees": e.resolved_attendees,
         "capacity": e.capacity,
         "option_key": e.option,
         "slot_key": e.slot,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,14 @@ from sqlalchemy.orm import Session
 
 from locales import N_
 from storage.balancing import current_assignments
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import (
     Abstract,
     Collectivity,
     Contact,
     Delegate,
     Event,
+    Option,
     OptionSignup,
     WorkshopChoice,
 )
@@ -168,6 +171,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             gettext("Partner"),
         ],
     )
+    broken = {(b.collectivity.id, b.workshop.id): b.problem for b in broken_binomes(session, event)}
     for workshop in event.workshops:
         chosen = sorted(
             (c for c in choices if c.workshop_id == workshop.id and names[c.collectivity_id].status != "declined"),
@@ -194,7 +198,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
                     (abstract.speaker or "") if abstract else "",
                     (abstract.summary_fr or "") if abstract else "",
                     (abstract.summary_ja or "") if abstract else "",
-                    partner.name_fr if partner else "",
+                    _partner_cell(partner, broken.get((c.id, workshop.id)), gettext),
                 ]
             )
     return table
@@ -218,6 +222,8 @@ def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
             gettext("Based on"),
         ],
     )
+    # Assigned, then chose again or declined: still listed, marked for the organisers to balance again.
+    stale = {(s.collectivity.id, s.workshop.id) for s in stale_assignments(session, event)}
     if assigned:
         basis = gettext("the applied assignment")
         members = {w.id: [names[cid] for cid, wid in assigned.items() if wid == w.id] for w in event.workshops}
@@ -230,8 +236,14 @@ def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
                 members[choice.workshop_id].append(c)
     for workshop in event.workshops:
         group = sorted(members.get(workshop.id, []), key=lambda c: c.name_fr.lower())
-        french = [c.name(locale) for c in group if c.country == "fr"]
-        japanese = [c.name(locale) for c in group if c.country == "jp"]
+
+        def label(c: Collectivity, workshop_id: int = workshop.id) -> str:
+            if (c.id, workshop_id) in stale:
+                return f"{c.name(locale)} {gettext('(to balance again)')}"
+            return c.name(locale)
+
+        french = [label(c) for c in group if c.country == "fr"]
+        japanese = [label(c) for c in group if c.country == "jp"]
         table.rows.append(
             [
                 workshop.number,
@@ -258,7 +270,8 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
             delegates.setdefault(d.collectivity_id, []).append(d)
         for s in session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id.in_(ids))):
             signups[(s.collectivity_id, s.option_key)] = s.people
-    options = sorted(event.options, key=lambda o: o.key)
+    # In the event file's order; a sample brought (kind bring) is a yes for the delegation, not people.
+    options = sorted(event.options, key=lambda o: o.id)
     table = Table(
         "Delegations",
         gettext("Delegations and options, with head counts against capacities"),
@@ -282,8 +295,11 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
             _people(c, delegates),
             "; ".join(people),
         ]
-        table.rows.append(row + [signups.get((c.id, o.key), 0) for o in options])
-    totals = [sum(signups.get((c.id, o.key), 0) for c in confirmed) for o in options]
+        table.rows.append(row + [_option_cell(o, signups.get((c.id, o.key), 0), gettext) for o in options])
+    totals = [
+        sum(1 if o.kind == "bring" else signups.get((c.id, o.key), 0) for c in confirmed if signups.get((c.id, o.key)))
+        for o in options
+    ]
     table.totals_from = len(table.rows)
     head_count = sum(_people(c, delegates) for c in confirmed)
     left: list[Cell] = [
@@ -294,6 +310,29 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     table.rows.append([None, gettext("Capacity"), None, None, None, None, *[o.capacity for o in options]])
     table.rows.append([None, gettext("Places left"), None, None, None, None, *left])
     return table
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a spreadsheet: wide and full-width characters (静岡市, （）) count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _option_cell(option: Option, people: int, gettext: Gettext) -> Cell:
+    """People signed up for an option; for something brought, whether the delegation brings it."""
+    if option.kind == "bring":
+        return yes_no(True, gettext) if people else ""
+    return people
+
+
+def _partner_cell(partner: Collectivity | None, problem: str | None, gettext: Gettext) -> str:
+    """The partner's French name, and why it no longer fits when it does not."""
+    if partner is None:
+        return ""
+    if problem == "declined":
+        return f"{partner.name_fr} {gettext('(declined)')}"
+    if problem == "other_workshop":
+        return f"{partner.name_fr} {gettext('(has not chosen this workshop)')}"
+    return partner.name_fr
 
 
 def _assigned(assigned: Mapping[int, int], collectivity_id: int, workshop_id: int, gettext: Gettext) -> str:
@@ -308,7 +347,9 @@ def _people(c: Collectivity, delegates: Mapping[int, list[Delegate]]) -> int:
 
 
 def option_counts(session: Session, event: Event) -> dict[str, int]:
-    """People signed up for each option, over confirmed collectivities."""
+    """People signed up for each option, over confirmed collectivities; for something brought
+    (a gastronomy sample), the collectivities bringing it."""
+    bring = {o.key for o in event.options if o.kind == "bring"}
     rows = session.execute(
         select(OptionSignup.option_key, OptionSignup.people)
         .join(Collectivity, OptionSignup.collectivity_id == Collectivity.id)
@@ -316,7 +357,7 @@ def option_counts(session: Session, event: Event) -> dict[str, int]:
     ).all()
     counts: dict[str, int] = {}
     for key, people in rows:
-        counts[key] = counts.get(key, 0) + people
+        counts[key] = counts.get(key, 0) + (1 if key in bring else people)
     return counts
 
 
@@ -377,7 +418,9 @@ def to_xlsx(table: Table) -> bytes:
                 cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     for column, header in zip(sheet.columns, table.headers, strict=False):
-        longest = max([len(str(header))] + [len(str(c.value)) for c in column if c.value is not None])
+        longest = max(
+            [display_width(str(header))] + [display_width(str(c.value)) for c in column if c.value is not None]
+        )
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contract.numbers import parse_int
+from contract.numbers import parse_date, parse_int
 from contract.platforms import PLATFORMS
 from locales import N_, words
 from storage import audit
@@ -573,10 +573,9 @@ def get_deadline(event: Event, key: str) -> Deadline:
 
 def set_deadline(session: Session, event: Event, key: str, date_text: str, *, actor: str, now: dt.datetime) -> Deadline:
     deadline = get_deadline(event, key)
-    try:
-        due = dt.date.fromisoformat(date_text.strip())
-    except ValueError:
-        raise OrganiserError(N_("Write the date as YYYY-MM-DD, for example 2026-07-31.")) from None
+    due = parse_date(date_text)  # 2026-07-31, 31/07/2026, 2026年7月31日
+    if due is None:
+        raise OrganiserError(N_("Write the date as YYYY-MM-DD, for example 2026-07-31."))
     if due > event.end:
         raise OrganiserError(N_("A deadline cannot fall after the event ends ({end})."), end=event.end)
     if due != deadline.due:

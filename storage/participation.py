@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -484,13 +485,30 @@ def manual_tasks(event: Event, collectivity: Collectivity) -> list[Task]:
 
 
 def find_task(event: Event, collectivity: Collectivity, text: str) -> Task | None:
-    """A manual task by its key ("hotel") or its number in the list of manual tasks."""
+    """A manual task by its key ("hotel"), its number in the list of manual tasks, or words of its
+    title in any of the event's languages ("hôtel", "hotel", "ホテル"), when they name one task only."""
     tasks = manual_tasks(event, collectivity)
-    wanted = text.strip().lower()
+    wanted = _folded(text)
     number = parse_int(wanted)
     if number is not None and 1 <= number <= len(tasks):
         return tasks[number - 1]
-    return next((t for t in tasks if t.key == wanted), None)
+    by_key = next((t for t in tasks if t.key == wanted), None)
+    if by_key is not None or not wanted:
+        return by_key
+    words = wanted.split()
+    matches = [
+        t
+        for t in tasks
+        if any(all(w in _folded(str(title)) for w in words) for title in (t.title or {}).values() if title)
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _folded(text: str) -> str:
+    """Compared as typed words are: NFKC, lower case, accents dropped (hôtel is hotel), spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(unicodedata.normalize("NFC", bare).split())
 
 
 def mark_done(session: Session, *, collectivity: Collectivity, task: Task, now: dt.datetime, actor: str) -> bool:

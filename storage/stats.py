@@ -140,7 +140,11 @@ def chart_figure(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gette
     for axes in (left, right):
         axes.yaxis.get_major_locator().set_params(integer=True)
         # Counts start at zero; an empty chart still shows a sensible 0–1 axis.
-        axes.set_ylim(bottom=0, top=max(axes.get_ylim()[1], 1))
+        top = max(axes.get_ylim()[1], 1)
+        if axes is right:
+            # Up to the highest capacity too, with room above it: the dashed line must show.
+            top = max([top, *[d.capacity + 1 for d in stats.demand if d.capacity is not None]])
+        axes.set_ylim(bottom=0, top=top)
         if font:
             for text in [axes.title, axes.xaxis.label, *axes.get_xticklabels()]:
                 text.set_fontfamily(font)

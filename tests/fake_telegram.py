@@ -77,6 +77,11 @@ class FakeTelegram:
         self.chats: dict[int, dict[str, Any]] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.menus: dict[tuple[str, str | None], list[dict[str, str]]] = {}
+        # The bot's description and short description, by language code (None: the default).
+        self.descriptions: dict[str | None, str] = {}
+        self.short_descriptions: dict[str | None, str] = {}
+        # Chats Telegram does not know: a menu scoped to one is refused with "chat not found".
+        self.unknown_chats: set[int] = set()
         self.webhook: dict[str, Any] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -422,8 +427,23 @@ class FakeTelegram:
                 return _error(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
                 return _error(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        scope = json.dumps(call.params.get("scope", {"type": "default"}), sort_keys=True)
+        scope_params = call.params.get("scope", {"type": "default"})
+        if scope_params.get("chat_id") is not None and int(scope_params["chat_id"]) in self.unknown_chats:
+            return _error(400, "Bad Request: chat not found")
+        scope = json.dumps(scope_params, sort_keys=True)
         self.menus[(scope, call.params.get("language_code"))] = commands
+        return _ok(True)
+
+    async def _api_setMyDescription(self, call: Call) -> web.Response:
+        if len(call.params.get("description", "")) > 512:
+            return _error(400, "Bad Request: BOT_DESCRIPTION_INVALID")
+        self.descriptions[call.params.get("language_code")] = call.params.get("description", "")
+        return _ok(True)
+
+    async def _api_setMyShortDescription(self, call: Call) -> web.Response:
+        if len(call.params.get("short_description", "")) > 120:
+            return _error(400, "Bad Request: BOT_SHORT_DESCRIPTION_INVALID")
+        self.short_descriptions[call.params.get("language_code")] = call.params.get("short_description", "")
         return _ok(True)
 
     async def _api_deleteMyCommands(self, call: Call) -> web.Response:

@@ -42,6 +42,7 @@ def sample_arguments(tmp_path, code: str) -> dict[str, str]:
         "remind": "confirmation-and-delegation",
         "broadcast": "all fr: Bonjour ja: こんにちは",
         "reminders": "",
+        "mismatches": "",
     }
 
 

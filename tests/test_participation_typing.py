@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.console import ConsoleAdapter
 from bot.core import BotCore
 from storage.db import transaction
-from storage.models import FormState, TaskDone
+from storage.models import FormState, Task, TaskDone
 from tests.participation_support import add_collectivity, add_invite, fill_confirm_form, linked
 from tests.test_participation_choose import choices
 
@@ -69,7 +69,10 @@ def _collectivity_ids(core: BotCore) -> list[int]:
 def test_console_keys_task_buttons_by_their_number_in_the_list(core, tmp_path):
     adapter, _ = console(core, tmp_path, "TTY-0003")
     listing = adapter.send("/done")[0].text
-    numbered = {line.split(". ", 1)[0]: line.rsplit("(", 1)[1].rstrip(")") for line in listing.splitlines()[1:]}
+    with transaction(core.sessions) as session:
+        # The list shows titles (not keys): find each task's key by its title, in any language.
+        keys = {text: t.key for t in session.scalars(select(Task)) for text in t.title.values()}
+    numbered = {line.split(". ", 1)[0]: keys[line.split(" ", 2)[2]] for line in listing.splitlines()[1:]}
     adapter.send("1")
     adapter.send("/done")
     # Task 1 is done, so its button is gone: "2" is still task 2, not the second button shown.

@@ -185,7 +185,8 @@ def test_an_organiser_named_in_chat_gets_the_admin_menu_without_a_restart(core):
             calls = len(bot.fake.calls_to("setMyCommands"))
             await bot.person(ORGANISER_ID, "Camille", "fr").send(f"/admin grant telegram:{newcomer_id}")
             # The menus are published again in the background: wait for that round, no fixed sleep.
-            await bot.fake.wait_for("setMyCommands", calls + 12)
+            # Per language: default, private chats, groups, and the two organisers.
+            await bot.fake.wait_for("setMyCommands", calls + 4 * 5)
             return before, set(bot.fake.menus)
 
     before, after = run(scenario())

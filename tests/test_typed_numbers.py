@@ -66,7 +66,7 @@ def test_done_and_undo_with_odd_digits_say_which_tasks_exist(chat, core, snapsho
     before = snapshot()
     answer = person.send(f"{command} {digit}")
     assert f"“{digit}”" in answer.splitlines()[0] and "Sorry" not in answer
-    assert "(hotel)" in answer  # and the tasks one can name
+    assert "Book the hotel" in answer  # and the tasks one can name, by their titles
     assert snapshot() == before
 
 

@@ -352,9 +352,13 @@ class AuditReader:
             return self._clip(ctx.translator.list(people))
         if key == "options" and isinstance(value, Mapping):
             titles = {o.key: ctx.text(o.title) for o in ctx.event.options}
+            # Something brought (a gastronomy sample) is a yes, not a number of people.
+            brought = {o.key for o in ctx.event.options if o.kind == "bring"}
             return self._clip(
                 " · ".join(
-                    ctx._("{label}: {value}").format(label=titles.get(k, k), value=people)
+                    ctx._("{label}: {value}").format(
+                        label=titles.get(k, k), value=yes_no(ctx, bool(people)) if k in brought else people
+                    )
                     for k, people in value.items()
                 )
             )

@@ -15,6 +15,7 @@ from handlers.context import Context, Refusal
 from handlers.router import Router
 from locales import N_
 from storage.balancing import Inputs, Plan, apply_plan, read_inputs, solve
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Collectivity, Workshop
 from storage.participation import lock_event
 
@@ -22,6 +23,65 @@ from storage.participation import lock_event
 def register(router: Router) -> None:
     router.admin_command("balance", N_("propose the best assignment to workshops, then apply it"))(balance)
     router.admin_action("admbal")(pressed)
+    router.admin_command("mismatches", N_("assignments and joint talks that no longer match the choices"))(mismatches)
+
+
+def mismatches(ctx: Context, _args: str) -> Reply:
+    """What collectivities changed after the balancing or after naming a partner: nothing is changed here."""
+    stale = stale_assignments(ctx.session, ctx.event)
+    broken = broken_binomes(ctx.session, ctx.event)
+    if not stale and not broken:
+        return Reply(ctx._("Every assignment matches the choices, and every joint talk its partner's."))
+    lines = []
+    if stale:
+        lines.append(ctx._("Assignments that no longer match the choices:"))
+        for s in stale:
+            name = f"#{s.collectivity.id} {s.collectivity.name(ctx.locale)}"
+            if s.collectivity.status == "declined":
+                lines.append(
+                    "• "
+                    + ctx._("{name}: workshop {number}, but it has declined").format(
+                        name=name, number=s.workshop.number
+                    )
+                )
+            else:
+                chosen = (
+                    ", ".join(
+                        str(n)
+                        for n in sorted(
+                            w.number
+                            for w in ctx.event.workshops
+                            if w.id in {c.workshop_id for c in s.collectivity.choices}
+                        )
+                    )
+                    or "—"
+                )
+                lines.append(
+                    "• "
+                    + ctx._("{name}: workshop {number}, but its choices are now {choices}").format(
+                        name=name, number=s.workshop.number, choices=chosen
+                    )
+                )
+        lines += ["", ctx._("{balance} proposes a new assignment.").format(balance=ctx.command("admin", "balance"))]
+    if broken:
+        if lines:
+            lines.append("")
+        lines.append(ctx._("Joint talks (binômes) whose partner no longer fits:"))
+        for b in broken:
+            values = {
+                "name": f"#{b.collectivity.id} {b.collectivity.name(ctx.locale)}",
+                "number": b.workshop.number,
+                "partner": b.partner.name(ctx.locale),
+            }
+            if b.problem == "declined":
+                lines.append(
+                    "• " + ctx._("{name}, workshop {number}: with {partner}, which has declined").format(**values)
+                )
+            else:
+                lines.append(
+                    "• " + ctx._("{name}, workshop {number}: with {partner}, which has not chosen it").format(**values)
+                )
+    return Reply("\n".join(lines))
 
 
 def _plan(ctx: Context) -> tuple[Inputs, Plan]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from contract.messages import Attachment, Button, Reply
@@ -43,7 +44,7 @@ def register(router: Router) -> None:
 
 
 def add(ctx: Context, args: str) -> Reply:
-    parts = [p.strip() for p in args.split(";")]
+    parts = [p.strip() for p in re.split(r"[;；]", args)]
     if len(parts) not in (3, 4) or not parts[0]:
         raise Refusal(
             ctx._("Write: {admin} add French name; Japanese name; fr or jp; kind — for example:").format(

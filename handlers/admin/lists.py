@@ -76,9 +76,17 @@ def stats_(ctx: Context, _args: str) -> Reply:
         )
     taken = exports.option_counts(ctx.session, ctx.event)
     option_lines = []
-    for option in sorted(ctx.event.options, key=lambda o: o.key):
+    # In the event file's order; a sample brought counts the collectivities bringing one, not people.
+    for option in sorted(ctx.event.options, key=lambda o: o.id):
         people = taken.get(option.key, 0)
-        if option.capacity is not None:
+        if option.kind == "bring":
+            option_lines.append(
+                ctx._("• {option}: {people}").format(
+                    option=ctx.text(option.title),
+                    people=ctx.ngettext("{n} collectivity", "{n} collectivities", people).format(n=people),
+                )
+            )
+        elif option.capacity is not None:
             option_lines.append(
                 ctx._("• {option}: {people} / {capacity}").format(
                     option=ctx.text(option.title), people=people, capacity=option.capacity

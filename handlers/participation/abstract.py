@@ -33,6 +33,8 @@ from handlers.participation.common import (
 )
 from handlers.router import Router
 from locales import N_
+from locales.words import normalised
+from storage.consistency import binome_problem
 from storage.models import Collectivity, FormState, Workshop
 from storage.participation import (
     ParticipationError,
@@ -177,7 +179,7 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
     value = text.strip()
     if step == "workshop":
         collectivity = require_collectivity(ctx)
-        chosen = next((w for w in _own(ctx, collectivity) if value.lower() in (str(w.number), w.key)), None)
+        chosen = next((w for w in _own(ctx, collectivity) if normalised(value) in (str(w.number), w.key)), None)
         if chosen is None:
             raise Refusal.again(ctx._("Please tap one of your workshops."), ask(ctx, state))
         return _take_workshop(ctx, state, chosen)
@@ -189,7 +191,7 @@ def answer(ctx: Context, state: FormState, text: str) -> Reply:
         update_form(ctx, state, _next_summary_step(state, None), title=value)
         return ask(ctx, state)
     if step in ("summary_fr", "summary_ja"):
-        return _take_summary(ctx, state, None if value.lower() in SKIP else value)
+        return _take_summary(ctx, state, None if normalised(value) in SKIP else value)
     if step == "speaker":
         try:
             value = _field(ctx, "speaker").check(ctx, value, {})
@@ -218,13 +220,15 @@ def _take_summary(ctx: Context, state: FormState, summary: str | None) -> Reply:
 
 
 def _take_typed_partner(ctx: Context, state: FormState, text: str) -> Reply:
-    if text.lower() in SKIP:
+    if normalised(text) in SKIP:
         update_form(ctx, state, "review", partner=None)
         return ask(ctx, state)
-    wanted = text.lower()
+    wanted = normalised(text)
     candidates = partner_candidates(ctx.session, ctx.event, require_collectivity(ctx))
     matches = [
-        c for c in candidates if wanted in c.name_fr.lower() or (c.name_ja is not None and wanted in c.name_ja.lower())
+        c
+        for c in candidates
+        if wanted in normalised(c.name_fr) or (c.name_ja is not None and wanted in normalised(c.name_ja))
     ]
     if len(matches) != 1:
         question = ask(ctx, state)
@@ -307,11 +311,15 @@ def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) 
         now=ctx.clock.now(),
         actor=ctx.incoming.actor,
     )
-    return Reply(
-        ctx._("Thank you! The abstract for {workshop} is saved. Send {abstract} again to change it.").format(
-            workshop=workshop_label(ctx, workshop), abstract=ctx.command("abstract")
-        )
+    text = ctx._("Thank you! The abstract for {workshop} is saved. Send {abstract} again to change it.").format(
+        workshop=workshop_label(ctx, workshop), abstract=ctx.command("abstract")
     )
+    problem = binome_problem(ctx.session, ctx.event, workshop, partner) if partner is not None else None
+    if partner is not None and problem == "other_workshop":
+        text += "\n" + ctx._(
+            "⚠ {partner} has not chosen this workshop: please agree with them, as the organisers see it too."
+        ).format(partner=partner.name(ctx.locale))
+    return Reply(text)
 
 
 def _lead_buttons(ctx: Context, volunteer: bool) -> Buttons:
@@ -323,6 +331,8 @@ def _lead_buttons(ctx: Context, volunteer: bool) -> Buttons:
 def lead(ctx: Context, _args: str) -> Reply:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
+    if collectivity.status == "declined" and not collectivity.lead_volunteer:
+        raise explain(ctx, ParticipationError("declined"))
     if collectivity.lead_volunteer:
         text = ctx._("{name} has volunteered as workshop lead. Tap below to withdraw.").format(name=name)
     else:

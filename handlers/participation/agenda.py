@@ -1,13 +1,15 @@
 """/agenda: the collectivity's own programme, as text and as an .ics file.
 
-It holds the items for every participant, the workshop slots where the collectivity has
-a workshop (its assignment once the organisers balanced, its choices before), and the
-items tied to an option only when the collectivity signed up for it.
+It holds the items whose `attendees` include the collectivity, the workshop slots where
+it has a workshop (its assignment once the organisers balanced, its choices before), and
+the items of an option it signed up for. An item's audience (who attends) and an option's
+sign-up are apart: Saturday's plenary is everyone's, with or without a stand.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +24,7 @@ from handlers.timeline import Placed, slot_bounds, timeline
 from locales import N_
 from storage.calendar import CalendarEntry, build_ics
 from storage.models import Assignment, Collectivity, OptionSignup, Workshop
+from storage.progress import applies
 
 ICS_MIME = "text/calendar"
 
@@ -37,6 +40,7 @@ class AgendaLine:
     placed: Placed
     workshops: tuple[Workshop, ...] = ()
     people: int | None = None  # for an option taken with a head count
+    signed_up: str | None = None  # the option's title, for an option taken without a head count
 
 
 def own_workshops_by_slot(ctx: Context, collectivity: Collectivity) -> tuple[dict[str, list[Workshop]], bool]:
@@ -52,26 +56,36 @@ def own_workshops_by_slot(ctx: Context, collectivity: Collectivity) -> tuple[dic
     return by_slot, bool(assigned)
 
 
-def agenda_lines(ctx: Context, collectivity: Collectivity) -> tuple[list[AgendaLine], bool]:
+def agenda_lines(ctx: Context, collectivity: Collectivity) -> tuple[list[AgendaLine], bool, bool]:
+    """The collectivity's lines; whether its workshops are assigned; whether items for others were left out."""
     signups = {
         s.option_key: s.people
         for s in ctx.session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id == collectivity.id))
     }
-    counted = {o.key for o in ctx.event.options if o.capacity is not None}
+    options = {o.key: o for o in ctx.event.options}
     by_slot, assigned = own_workshops_by_slot(ctx, collectivity)
     lines = []
+    left_out = False
     for placed in timeline(ctx.event):
         item = placed.item
-        if item.option_key is not None:
-            if signups.get(item.option_key):
-                people = signups[item.option_key] if item.option_key in counted else None
-                lines.append(AgendaLine(placed, people=people))
-        elif item.slot_key is not None:
+        if item.slot_key is not None:
             if by_slot.get(item.slot_key):
                 lines.append(AgendaLine(placed, workshops=tuple(by_slot[item.slot_key])))
+            continue
+        option = options.get(item.option_key) if item.option_key else None
+        signed = option is not None and bool(signups.get(option.key))
+        attends = item.attendees != "signed-up" and applies(item.attendees, collectivity)
+        if not (attends or signed):
+            # An item only for those signed up is an offer, not left out; one for others is.
+            left_out = left_out or item.attendees != "signed-up"
+            continue
+        if option is not None and signed and option.capacity is not None:
+            lines.append(AgendaLine(placed, people=signups[option.key]))
+        elif option is not None and signed:
+            lines.append(AgendaLine(placed, signed_up=ctx.text(option.title)))
         else:
             lines.append(AgendaLine(placed))
-    return lines, assigned
+    return lines, assigned, left_out
 
 
 def agenda(ctx: Context, _args: str) -> Reply:
@@ -83,7 +97,7 @@ def agenda(ctx: Context, _args: str) -> Reply:
                 name=name, **ctx.commands("programme")
             )
         )
-    lines, assigned = agenda_lines(ctx, collectivity)
+    lines, assigned, left_out = agenda_lines(ctx, collectivity)
     text = [ctx._("Agenda of {name}").format(name=name), zone_note(ctx)]
     day = None
     for line in lines:
@@ -95,6 +109,13 @@ def agenda(ctx: Context, _args: str) -> Reply:
     if unslotted:
         text += ["", ctx._("Your workshops whose slot is not set yet:")]
         text += [f"• {workshop_label(ctx, w)}" for w in unslotted]
+    if left_out:
+        text += [
+            "",
+            ctx._("Items for other participants only are not listed: {programme} shows the whole programme.").format(
+                **ctx.commands("programme")
+            ),
+        ]
     text += ["", ctx._("The attached calendar file adds this agenda to your calendar application.")]
     content = build_ics(
         _entries(ctx, collectivity, lines, assigned),
@@ -114,6 +135,8 @@ def _render(ctx: Context, line: AgendaLine, assigned: bool) -> list[str]:
         out.append(
             "   " + ctx.ngettext("Signed up: {n} person", "Signed up: {n} people", line.people).format(n=line.people)
         )
+    if line.signed_up:
+        out.append("   " + ctx._("Signed up: {option}").format(option=line.signed_up))
     for workshop in line.workshops:
         room = ctx.text(workshop.room) or ctx._("room not yet set")
         text = ctx._("{workshop} ({room})").format(workshop=workshop_label(ctx, workshop), room=room)
@@ -174,6 +197,12 @@ def _workshop_summary(ctx: Context, workshop: Workshop, assigned: bool) -> str:
     return label if assigned else ctx._("{workshop} (requested)").format(workshop=label)
 
 
+# Letters that are no accented letter in Unicode but have a usual ASCII spelling.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O", "ł": "l"})
+
+
 def _slug(text: str) -> str:
-    ascii_text = text.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-") or "collectivity"
+    """A file-name part in ASCII: accents dropped, not the letters (Sète → sete, Kōfu → kofu)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "collectivity"

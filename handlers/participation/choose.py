@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from contract.messages import Button, ChoiceView, Reply
 from handlers.context import Context, Refusal
 from handlers.forms import Field, Form
+from handlers.notify import to_organisers
 from handlers.participation.common import (
     Buttons,
     date_label,
@@ -27,7 +28,8 @@ from handlers.participation.common import (
     workshop_label,
 )
 from handlers.router import Router
-from locales import N_
+from locales import N_, Translator
+from storage.consistency import stale_assignments
 from storage.models import Collectivity, FormState, Workshop
 from storage.participation import (
     ParticipationError,
@@ -57,7 +59,7 @@ def _allowed(ctx: Context) -> Collectivity:
     return collectivity
 
 
-def choose_command(ctx: Context, args: str) -> Reply:
+def choose_command(ctx: Context, args: str) -> Reply | list[Reply]:
     collectivity = _allowed(ctx)
     tokens = [t for t in re.split(r"[\s,;、，]+", args) if t]
     if len(tokens) > 2:
@@ -113,7 +115,7 @@ def _buttons(ctx: Context, state: FormState) -> Buttons:
     return tuple((Button(short_button_label(ctx, w), f"ch:{w.number}"),) for w in ctx.event.workshops if w.id != first)
 
 
-def _pick(ctx: Context, workshop: Workshop) -> Reply:
+def _pick(ctx: Context, workshop: Workshop) -> Reply | list[Reply]:
     collectivity = _allowed(ctx)
     state = ctx.form_state()
     if state is None or state.form != FORM:
@@ -134,7 +136,7 @@ def _pick(ctx: Context, workshop: Workshop) -> Reply:
     return _save(ctx, collectivity, first, workshop)
 
 
-def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Workshop) -> Reply:
+def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Workshop) -> list[Reply]:
     """Typed or tapped choices: checked as a whole submission is, then written."""
     values, errors = CHOOSE.clean(ctx, collectivity, {"first": str(first.number), "second": str(second.number)})
     if errors:
@@ -147,7 +149,7 @@ def _save(ctx: Context, collectivity: Collectivity, first: Workshop, second: Wor
     return reply
 
 
-def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) -> Reply:
+def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) -> list[Reply]:
     """CHOOSE's storage operation and its confirmation, whichever way the form was filled."""
     first, second = _workshop(ctx, values["first"]), _workshop(ctx, values["second"])
     choose(
@@ -160,6 +162,17 @@ def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) 
         actor=ctx.incoming.actor,
     )
     lines = [ctx._("Your workshop choices are saved:"), _rank_line(ctx, 1, first), _rank_line(ctx, 2, second)]
+    stale = stale_assignments(ctx.session, ctx.event, collectivity)
+    told: list[Reply] = []
+    if stale:
+        old = ", ".join(str(s.workshop.number) for s in stale)
+        lines.append(
+            ctx._(
+                "The organisers had already assigned you to workshop {old}, which is no longer among your choices: "
+                "they are told, and will set your workshop again."
+            ).format(old=old)
+        )
+        told = to_organisers(ctx, lambda t, command: _tell_stale(t, command, collectivity, old))
     closing = choices_deadline(ctx.event, collectivity)
     if closing is not None:
         last_day = (closing - dt.timedelta(seconds=1)).astimezone(ctx.zone).date()
@@ -172,14 +185,27 @@ def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) 
         ctx._("Next step: the abstract of your intervention, with {abstract}.").format(abstract=ctx.command("abstract"))
     )
     buttons = ((Button(ctx._("Write the abstract"), "cmd:abstract"), Button(ctx._("Status"), "cmd:status")),)
-    return Reply("\n".join(lines), buttons=buttons, edit=ctx.incoming.action is not None)
+    return [Reply("\n".join(lines), buttons=buttons, edit=ctx.incoming.action is not None), *told]
 
 
-def press(ctx: Context, payload: str) -> Reply:
+def _tell_stale(t: Translator, command: Callable[..., str], collectivity: Collectivity, old: str) -> str:
+    """The organisers' message: a collectivity chose again after the balancing was applied."""
+    return t.gettext(
+        "{name} changed its workshop choices after the balancing: its assignment to workshop {old} no longer "
+        "matches them. {mismatches} lists every such case; {balance} proposes a new assignment."
+    ).format(
+        name=collectivity.name(t.locale),
+        old=old,
+        mismatches=command("admin", "mismatches"),
+        balance=command("admin", "balance"),
+    )
+
+
+def press(ctx: Context, payload: str) -> Reply | list[Reply]:
     return _pick(ctx, find_workshop(ctx, payload))
 
 
-def typed_while_choosing(ctx: Context, state: FormState, text: str) -> Reply:
+def typed_while_choosing(ctx: Context, state: FormState, text: str) -> Reply | list[Reply]:
     tokens = [t for t in re.split(r"[\s,;、，]+", text) if t]
     if len(tokens) == 1:
         return _pick(ctx, find_workshop(ctx, tokens[0]))

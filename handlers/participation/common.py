@@ -8,6 +8,7 @@ from typing import Any
 from contract.messages import Button
 from contract.numbers import number_in
 from handlers.context import Context, Refusal
+from locales.words import normalised
 from storage.models import Collectivity, FormState, Option, Workshop
 from storage.participation import ParticipationError, collectivity_of
 
@@ -47,7 +48,7 @@ def workshop_label(ctx: Context, workshop: Workshop) -> str:
 
 def find_workshop(ctx: Context, token: str) -> Workshop:
     """The event's workshop by number or key, or a refusal giving the range of numbers."""
-    wanted = token.strip().lower()
+    wanted = normalised(token)
     for workshop in ctx.event.workshops:
         if wanted in (str(workshop.number), workshop.key):
             return workshop

@@ -9,7 +9,7 @@ one, like a whole submission, goes through CONFIRM.clean and CONFIRM.finish.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from contract.messages import Button, Reply
 from handlers.context import Context, FormOutdated, Refusal
 from handlers.forms import Field, FieldError, Form, refuse_step
+from handlers.notify import to_organisers
 from handlers.participation.common import (
     Buttons,
     end_form,
@@ -32,8 +33,9 @@ from handlers.participation.common import (
     update_form,
 )
 from handlers.router import Router
-from locales import N_
+from locales import N_, Translator
 from locales.words import read_yes_no
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Collectivity, FormState, Option, OptionSignup
 from storage.participation import (
     MAX_DELEGATION,
@@ -46,6 +48,8 @@ from storage.participation import (
 )
 
 FORM = "confirm"
+# The decline question is a one-step form, so that a typed oui / はい answers it.
+DECLINE_FORM = "decline"
 # A delegate's name and role, each.
 MAX_PERSON_TEXT = 200
 # "Name, role": the first comma (or Japanese comma) separates them.
@@ -58,6 +62,7 @@ def register(router: Router) -> None:
     router.form(FORM, ask)(answer)
     router.action("cf")(press)
     router.action("decline")(press_decline)
+    router.form(DECLINE_FORM, _decline_question)(answer_decline)
     router.submission(FORM)(CONFIRM.submit)
 
 
@@ -424,16 +429,39 @@ def ask_decline(ctx: Context, _args: str) -> Reply:
                 name=name, confirm=ctx.command("confirm")
             )
         )
-    lines = [ctx._("Do you confirm that {name} will not take part?").format(name=name)]
+    state = start_form(ctx, DECLINE_FORM, "ask", {"collectivity": collectivity.id})
+    return _decline_question(ctx, state)
+
+
+def _decline_question(ctx: Context, state: FormState) -> Reply:
+    """Asked of a collectivity still in: what declining gives up, whatever its status (choices « à l'étude » too)."""
+    collectivity = form_collectivity(ctx, state)
+    lines = [ctx._("Do you confirm that {name} will not take part?").format(name=name_of(ctx, collectivity))]
     if collectivity.status == "confirmed":
         lines.append(ctx._("Its options and workshop choices will be given up."))
+    elif collectivity.choices:
+        number = {w.id: w.number for w in ctx.event.workshops}
+        ranked = sorted(collectivity.choices, key=lambda c: c.rank)
+        numbers = ", ".join(str(number[c.workshop_id]) for c in ranked)
+        lines.append(ctx._("Its workshop choices ({numbers}) will be deleted.").format(numbers=numbers))
     buttons = ((Button(ctx._("Yes, decline"), "decline:yes"), Button(ctx._("No"), "decline:no")),)
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def press_decline(ctx: Context, payload: str) -> Reply:
+def answer_decline(ctx: Context, state: FormState, text: str) -> Reply | list[Reply]:
+    """The decline question answered by typing: yes or no in any of the bot's languages."""
+    answer = read_yes_no(text)
+    if answer is None:
+        raise Refusal.again(ctx._("Please answer yes or no (or tap a button)."), _decline_question(ctx, state))
+    return press_decline(ctx, "yes" if answer else "no")
+
+
+def press_decline(ctx: Context, payload: str) -> Reply | list[Reply]:
     collectivity = require_collectivity(ctx)
     name = name_of(ctx, collectivity)
+    state = ctx.form_state()
+    if state is not None and state.form == DECLINE_FORM:
+        end_form(ctx)
     if payload != "yes":
         return Reply(ctx._("Nothing was changed."), edit=True)
     if collectivity.status == "declined":
@@ -443,9 +471,37 @@ def press_decline(ctx: Context, payload: str) -> Reply:
             )
         )
     decline(ctx.session, collectivity=collectivity, now=ctx.clock.now(), actor=ctx.incoming.actor)
-    return Reply(
+    reply = Reply(
         ctx._("Noted: {name} will not take part. If it changes its mind, send {confirm}.").format(
             name=name, confirm=ctx.command("confirm")
         ),
         edit=True,
     )
+    stale = [s.workshop.number for s in stale_assignments(ctx.session, ctx.event, collectivity)]
+    partners_of = [b.collectivity for b in broken_binomes(ctx.session, ctx.event) if b.partner.id == collectivity.id]
+    if not stale and not partners_of:
+        return reply
+    return [reply, *to_organisers(ctx, lambda t, command: _tell_declined(t, command, collectivity, stale, partners_of))]
+
+
+def _tell_declined(
+    t: Translator,
+    command: Callable[..., str],
+    collectivity: Collectivity,
+    stale: list[int],
+    partners_of: list[Collectivity],
+) -> str:
+    """The organisers' message: a collectivity assigned to a workshop, or named as a partner, declined."""
+    lines = [t.gettext("{name} has declined to take part.").format(name=collectivity.name(t.locale))]
+    if stale:
+        lines.append(
+            t.gettext("Its assignment to workshop {old} no longer stands.").format(old=", ".join(map(str, stale)))
+        )
+    if partners_of:
+        lines.append(
+            t.gettext("It was the partner of a joint talk of: {names}.").format(
+                names=", ".join(c.name(t.locale) for c in partners_of)
+            )
+        )
+    lines.append(t.gettext("{mismatches} lists every such case.").format(mismatches=command("admin", "mismatches")))
+    return "\n".join(lines)

@@ -21,7 +21,9 @@ from handlers.participation.common import (
 )
 from handlers.privately import privately_in_groups
 from handlers.router import Router
+from handlers.timeline import event_bounds
 from locales import N_
+from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
 from storage.participation import (
     ParticipationError,
@@ -68,13 +70,21 @@ def status(ctx: Context, _args: str) -> Reply:
         name_of(ctx, collectivity),
         ctx._("Participation: {status}").format(status=status_label(ctx, collectivity.status)),
     ]
+    if collectivity.status == "declined":
+        # Nothing is due from a collectivity that does not take part: no to-dos, no time left.
+        lines.append(
+            ctx._("Nothing is asked of it while it does not take part. If it changes its mind, send {confirm}.").format(
+                **ctx.commands("confirm")
+            )
+        )
+        return Reply("\n".join(lines))
     lines += _delegation_lines(ctx, collectivity)
     lines += _choice_lines(ctx, collectivity)
     lines += _abstract_lines(ctx, collectivity)
     lines += ["", ctx._("Deadlines:")]
     now = ctx.clock.now()
     for item in progress(ctx.session, ctx.event, collectivity):
-        lines += _deadline_lines(ctx, item, now)
+        lines += _deadline_lines(ctx, item, now, collectivity)
     muted = muted_line(ctx)
     if muted:
         lines += ["", muted]
@@ -123,8 +133,15 @@ def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
         lines.append(ctx._("Workshop choices: not made yet ({choose}).").format(**ctx.commands("choose")))
     assigned = ctx.session.scalars(select(Assignment).where(Assignment.collectivity_id == collectivity.id)).all()
     if assigned:
+        stale = {s.workshop.id for s in stale_assignments(ctx.session, ctx.event, collectivity)}
         lines.append(ctx._("Assigned by the organisers:"))
-        lines += [f"• {workshop_label(ctx, by_id[a.workshop_id])}" for a in assigned if a.workshop_id in by_id]
+        for a in assigned:
+            if a.workshop_id not in by_id:
+                continue
+            line = f"• {workshop_label(ctx, by_id[a.workshop_id])}"
+            if a.workshop_id in stale:
+                line += " " + ctx._("(no longer among your choices: the organisers will set your workshop again)")
+            lines.append(line)
     return lines
 
 
@@ -134,6 +151,7 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
         return [ctx._("Abstract: not sent yet ({abstract}).").format(**ctx.commands("abstract"))]
     by_id = {w.id: w for w in ctx.event.workshops}
     lines = [ctx._("Abstracts:")]
+    broken = {(b.workshop.id, b.partner.id): b.problem for b in broken_binomes(ctx.session, ctx.event, collectivity)}
     for abstract in abstracts:
         line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — « {abstract.title} »"
         if abstract.speaker:
@@ -142,13 +160,37 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
             partner = ctx.session.get(Collectivity, abstract.partner_collectivity_id)
             if partner is not None:
                 line += " — " + ctx._("with {name}").format(name=partner.name(ctx.locale))
+                problem = broken.get((abstract.workshop_id, partner.id))
+                if problem is not None:
+                    line += " " + binome_warning(ctx, problem)
         lines.append(line)
     return lines
+
+
+def event_is_over(ctx: Context, now: dt.datetime) -> bool:
+    return now >= event_bounds(ctx.event)[1]
+
+
+def over_lines(ctx: Context, now: dt.datetime) -> list[str]:
+    """After the event, the answer says so first."""
+    if not event_is_over(ctx, now):
+        return []
+    name = ctx.text(ctx.event.info.get("short_name") or ctx.event.info.get("name"))
+    return [ctx._("{event} is over. Thank you to everyone who took part!").format(event=name), ""]
+
+
+def binome_warning(ctx: Context, problem: str) -> str:
+    """Why a joint talk's partner no longer fits, in parentheses."""
+    if problem == "declined":
+        return ctx._("(⚠ this partner has declined to take part: the joint talk needs a new partner)")
+    return ctx._("(⚠ this partner has not chosen this workshop)")
 
 
 def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.datetime) -> str:
     date = ctx.translator.day(deadline.due)
     title = ctx.text(deadline.title)
+    if not deadline.task_keys and event_is_over(ctx, now):
+        return "• " + ctx._("{date} — {title} (past)").format(date=date, title=title)
     if not deadline.task_keys:
         # Informational (registrations open…): the date is a start, not something to miss.
         since = date_label(ctx, deadline.due, year=False)
@@ -161,15 +203,19 @@ def _due_line(ctx: Context, deadline: Deadline, closing: dt.datetime, now: dt.da
     return "• " + ctx._("{date} ({left}) — {title}").format(date=date, left=left, title=title)
 
 
-def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime) -> list[str]:
+def _deadline_lines(ctx: Context, item: DeadlineProgress, now: dt.datetime, collectivity: Collectivity) -> list[str]:
     lines = [_due_line(ctx, item.deadline, item.closes_at, now)]
     if not item.tasks:
         lines.append("   " + ctx._("for information, nothing to do"))
+    numbers = {t.key: n for n, t in enumerate(manual_tasks(ctx.event, collectivity), start=1)}
     for task in item.tasks:
         mark = DONE if task.done else TODO
         title = ctx.text(task.task.title)
-        if task.manual and not task.done:
-            title = ctx._("{task} ({done} {key})").format(task=title, key=task.task.key, **ctx.commands("done"))
+        if task.manual and not task.done and task.task.key in numbers:
+            # The task's number in the /done list: a key (declaration-draft-1) is no word for a reader.
+            title = ctx._("{task} ({done} {key})").format(
+                task=title, key=numbers[task.task.key], **ctx.commands("done")
+            )
         lines.append(f"   {mark} {title}")
     return lines
 
@@ -180,20 +226,22 @@ def deadlines(ctx: Context, _args: str) -> Reply:
     if collectivity is None:
         return _all_deadlines(ctx, now)
     items = progress(ctx.session, ctx.event, collectivity)
-    # Informational dates (registrations open) stay with the upcoming ones: what they open stays open.
-    upcoming = [i for i in items if not i.is_past(now) or not i.tasks]
-    past = [i for i in items if i.is_past(now) and i.tasks]
-    lines = [ctx._("Deadlines of {name}, soonest first:").format(name=name_of(ctx, collectivity))]
+    # Informational dates (registrations open) stay with the upcoming ones until the event is over.
+    over = event_is_over(ctx, now)
+    upcoming = [i for i in items if not i.is_past(now) or (not i.tasks and not over)]
+    past = [i for i in items if i not in upcoming]
+    lines = over_lines(ctx, now)
+    lines.append(ctx._("Deadlines of {name}, soonest first:").format(name=name_of(ctx, collectivity)))
     if not upcoming:
         lines.append(ctx._("No deadline is left."))
     for item in upcoming:
-        lines += _deadline_lines(ctx, item, now)
+        lines += _deadline_lines(ctx, item, now, collectivity)
         if item.deadline.to:
             lines.append("   " + ctx._("To: {to}").format(to=ctx.text(item.deadline.to)))
     if past:
         lines += ["", ctx._("Past deadlines:")]
         for item in reversed(past):
-            lines += _deadline_lines(ctx, item, now)
+            lines += _deadline_lines(ctx, item, now, collectivity)
     return Reply("\n".join(lines))
 
 
@@ -206,13 +254,27 @@ def _all_deadlines(ctx: Context, now: dt.datetime) -> Reply:
         "ja-leads": ctx._("Japanese workshop leads"),
         "steering": ctx._("French steering group"),
     }
-    lines = [ctx._("The event's deadlines, soonest first:")]
-    ordered = sorted(ctx.event.deadlines, key=lambda d: (closes_at(ctx.event, d) <= now, d.due, d.key))
-    for deadline in ordered:
-        line = _due_line(ctx, deadline, closes_at(ctx.event, deadline), now)
-        if deadline.applies_to in audience:
-            line = ctx._("{line} [{audience}]").format(line=line, audience=audience[deadline.applies_to])
-        lines.append(line)
+    over = event_is_over(ctx, now)
+
+    def is_past(d: Deadline) -> bool:
+        # As for a collectivity: an informational date stays upcoming until the event is over.
+        return (closes_at(ctx.event, d) <= now and bool(d.task_keys)) or over
+
+    ordered = sorted(ctx.event.deadlines, key=lambda d: (d.due, d.key))
+    upcoming = [d for d in ordered if not is_past(d)]
+    past = [d for d in reversed(ordered) if is_past(d)]
+    lines = over_lines(ctx, now)
+    lines.append(ctx._("The event's deadlines, soonest first:"))
+    if not upcoming:
+        lines.append(ctx._("No deadline is left."))
+    for group in (upcoming, past):
+        if group is past and past:
+            lines += ["", ctx._("Past deadlines:")]
+        for deadline in group:
+            line = _due_line(ctx, deadline, closes_at(ctx.event, deadline), now)
+            if deadline.applies_to in audience:
+                line = ctx._("{line} [{audience}]").format(line=line, audience=audience[deadline.applies_to])
+            lines.append(line)
     lines += [
         "",
         ctx._("Join your collectivity with {join} to see what it still has to do.").format(**ctx.commands("join")),
@@ -226,8 +288,7 @@ def _task_list(ctx: Context, collectivity: Collectivity, *, done_ones: bool) -> 
     rows: list[tuple[Button, ...]] = []
     for number, task in enumerate(manual_tasks(ctx.event, collectivity), start=1):
         is_done = states[task.key].done
-        title = ctx._("{task} ({key})").format(task=ctx.text(task.title), key=task.key)
-        lines.append(f"{number}. {DONE if is_done else TODO} {title}")
+        lines.append(f"{number}. {DONE if is_done else TODO} {ctx.text(task.title)}")
         if is_done == done_ones:
             prefix = "undo" if done_ones else "done"
             # "3. …": the number of the list, which the console keys the button by.
@@ -268,10 +329,15 @@ def done(ctx: Context, args: str) -> Reply:
         return Reply(ctx._("“{task}” was already marked done.").format(task=title))
     return Reply(
         ctx._("Noted: “{task}” is done. If this was a mistake, send {undo} {key}.").format(
-            task=title, key=task.key, **ctx.commands("undo")
+            task=title, key=_number_of(ctx, collectivity, task), **ctx.commands("undo")
         ),
         edit=ctx.incoming.action is not None,
     )
+
+
+def _number_of(ctx: Context, collectivity: Collectivity, task: Task) -> int:
+    """The task's number in the list of tasks a contact marks, as /done and /undo read it."""
+    return next(n for n, t in enumerate(manual_tasks(ctx.event, collectivity), start=1) if t.key == task.key)
 
 
 def undo(ctx: Context, args: str) -> Reply:

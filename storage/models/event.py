@@ -83,6 +83,8 @@ class ProgrammeItem(_FromFile, Base):
     description: Mapped[TextJSON | None]
     place: Mapped[TextJSON | None]
     audience: Mapped[TextJSON | None]
+    # who attends without signing up: an audience (storage.progress.applies) or "signed-up"
+    attendees: Mapped[str] = mapped_column(String(12), default="all", server_default="all")
     capacity: Mapped[int | None]
     option_key: Mapped[str | None] = mapped_column(String(40))
     slot_key: Mapped[str | None] = mapped_column(String(40))

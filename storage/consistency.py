@@ -1,0 +1,105 @@
+"""What no longer matches after a collectivity changed its mind: stale assignments, broken binômes.
+
+An applied balancing (storage.balancing) places a collectivity in one of its choices; choosing
+again or declining afterwards leaves that assignment standing until the organisers balance
+again. A joint talk (« binôme ») names a partner, which may decline or choose other workshops.
+Nothing is changed here: contacts are warned and organisers shown (`/admin mismatches`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Abstract, Assignment, Collectivity, Event, Workshop, WorkshopChoice
+
+BinomeProblem = Literal["declined", "other_workshop"]
+
+
+@dataclass(frozen=True)
+class StaleAssignment:
+    collectivity: Collectivity
+    workshop: Workshop  # assigned, but no longer among its choices (or it declined)
+
+
+@dataclass(frozen=True)
+class BrokenBinome:
+    collectivity: Collectivity
+    workshop: Workshop
+    partner: Collectivity
+    problem: BinomeProblem  # the partner declined, or has not this workshop among its choices
+
+
+def _choice_ids(session: Session, collectivity_ids: list[int]) -> dict[int, set[int]]:
+    chosen: dict[int, set[int]] = {cid: set() for cid in collectivity_ids}
+    if collectivity_ids:
+        rows = session.execute(
+            select(WorkshopChoice.collectivity_id, WorkshopChoice.workshop_id).where(
+                WorkshopChoice.collectivity_id.in_(collectivity_ids)
+            )
+        )
+        for cid, wid in rows:
+            chosen[cid].add(wid)
+    return chosen
+
+
+def stale_assignments(
+    session: Session, event: Event, collectivity: Collectivity | None = None
+) -> list[StaleAssignment]:
+    """Applied assignments that no longer match the collectivity's choices (all of the event's, or one's)."""
+    query = (
+        select(Assignment, Collectivity)
+        .join(Collectivity, Assignment.collectivity_id == Collectivity.id)
+        .where(Collectivity.event_id == event.id)
+        .order_by(Collectivity.id)
+    )
+    if collectivity is not None:
+        query = query.where(Collectivity.id == collectivity.id)
+    pairs = [(row[0], row[1]) for row in session.execute(query)]
+    chosen = _choice_ids(session, [c.id for _, c in pairs])
+    workshops = {w.id: w for w in event.workshops}
+    return [
+        StaleAssignment(c, workshops[a.workshop_id])
+        for a, c in pairs
+        if a.workshop_id in workshops and (c.status == "declined" or a.workshop_id not in chosen[c.id])
+    ]
+
+
+def broken_binomes(session: Session, event: Event, collectivity: Collectivity | None = None) -> list[BrokenBinome]:
+    """Joint talks whose partner declined or did not choose the talk's workshop."""
+    query = (
+        select(Abstract, Collectivity)
+        .join(Collectivity, Abstract.collectivity_id == Collectivity.id)
+        .where(Collectivity.event_id == event.id, Abstract.partner_collectivity_id.is_not(None))
+        .order_by(Collectivity.id, Abstract.workshop_id)
+    )
+    if collectivity is not None:
+        query = query.where(Collectivity.id == collectivity.id)
+    pairs = [(row[0], row[1]) for row in session.execute(query)]
+    partner_ids = sorted({a.partner_collectivity_id for a, _ in pairs if a.partner_collectivity_id is not None})
+    partners = {p.id: p for p in session.scalars(select(Collectivity).where(Collectivity.id.in_(partner_ids)))}
+    chosen = _choice_ids(session, partner_ids)
+    workshops = {w.id: w for w in event.workshops}
+    found = []
+    for abstract, owner in pairs:
+        partner = partners.get(abstract.partner_collectivity_id or 0)
+        workshop = workshops.get(abstract.workshop_id)
+        if partner is None or workshop is None or owner.status == "declined":
+            continue
+        if partner.status == "declined":
+            found.append(BrokenBinome(owner, workshop, partner, "declined"))
+        elif workshop.id not in chosen[partner.id]:
+            found.append(BrokenBinome(owner, workshop, partner, "other_workshop"))
+    return found
+
+
+def binome_problem(session: Session, event: Event, workshop: Workshop, partner: Collectivity) -> BinomeProblem | None:
+    """Why `partner` cannot give a joint talk in `workshop` as things stand, or None."""
+    if partner.status == "declined":
+        return "declined"
+    if workshop.id not in _choice_ids(session, [partner.id])[partner.id]:
+        return "other_workshop"
+    return None
