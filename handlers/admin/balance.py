@@ -35,6 +35,7 @@ def balance(ctx: Context, _args: str) -> Reply:
     inputs, plan = _plan(ctx)
     names = _names(ctx, [c.id for c in inputs.candidates] + list(inputs.without_choices) + list(inputs.not_confirmed))
     workshops = {w.id: w for w in ctx.event.workshops}
+    countries = {c.id: c.country for c in inputs.candidates}
     lines = [ctx._("Proposed assignment (not applied yet):")]
     for w in ctx.event.workshops:
         members = [cid for cid, p in plan.placements.items() if p.workshop == w.id]
@@ -45,7 +46,7 @@ def balance(ctx: Context, _args: str) -> Reply:
             )
         )
         for country in ("fr", "jp"):
-            group = sorted(names[cid] for cid in members if _country(inputs, cid) == country)
+            group = sorted(names[cid] for cid in members if countries[cid] == country)
             lines.append(
                 "   "
                 + ctx._("{country} ({n}): {names}").format(
@@ -109,10 +110,6 @@ def pressed(ctx: Context, payload: str) -> Reply:
 def _names(ctx: Context, ids: list[int]) -> dict[int, str]:
     found = {c.id: c for c in ctx.session.scalars(select(Collectivity).where(Collectivity.id.in_(ids)))} if ids else {}
     return {cid: f"#{cid} {found[cid].name(ctx.locale)}" for cid in ids if cid in found}
-
-
-def _country(inputs: Inputs, cid: int) -> str:
-    return next(c.country for c in inputs.candidates if c.id == cid)
 
 
 def _explain(
