@@ -360,25 +360,34 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(table: Table) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import Cell as SheetCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.sheet
     rows: list[list[Cell]] = [list(table.headers), *table.rows]
+    bold_font = Font(bold=True)
+    widths = [len(str(h)) for h in table.headers]
     for index, row in enumerate(rows):
-        # XML cannot hold most control characters: openpyxl would refuse the whole file.
-        sheet.append([inert(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v) for v in row])
         bold = index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from)
-        for cell in sheet[sheet.max_row]:
+        cells = []
+        for column, v in enumerate(row):
+            # XML cannot hold most control characters: openpyxl would refuse the whole file.
+            cell = SheetCell(sheet, value=inert(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, whatever it starts with: openpyxl makes "=…" a formula
             if bold:
-                cell.font = Font(bold=True)
+                cell.font = bold_font
+            if cell.value is not None and column < len(widths):
+                widths[column] = max(widths[column], len(str(cell.value)))
+            cells.append(cell)
+        # Cells made here and appended: asking the sheet for its last row scans every cell (quadratic).
+        sheet.append(cells)
     sheet.freeze_panes = "A2"
-    for column, header in zip(sheet.columns, table.headers, strict=False):
-        longest = max([len(str(header))] + [len(str(c.value)) for c in column if c.value is not None])
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
+    for column, longest in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(8, longest + 2))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
