@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from locales import N_
+from storage import xlsx
 from storage.balancing import current_assignments
 from storage.models import (
     Abstract,
@@ -358,39 +359,23 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.cell.cell import Cell as SheetCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """Headers and totals in bold, the header row frozen, columns as wide as their longest value (at most 60)."""
+    rows: list[list[Cell]] = [[_xlsx_cell(h) for h in table.headers]]
+    rows += [[_xlsx_cell(v) for v in row] for row in table.rows]
+    widths = [len(str(h)) for h in rows[0]]
+    for row in rows:
+        for column, value in enumerate(row[: len(widths)]):
+            if value is not None:
+                widths[column] = max(widths[column], len(str(value)))
+    bold = [
+        index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from) for index in range(len(rows))
+    ]
+    return xlsx.workbook(table.sheet, rows, bold=bold, widths=[min(60, max(8, w + 2)) for w in widths])
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.sheet
-    rows: list[list[Cell]] = [list(table.headers), *table.rows]
-    bold_font = Font(bold=True)
-    widths = [len(str(h)) for h in table.headers]
-    for index, row in enumerate(rows):
-        bold = index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from)
-        cells = []
-        for column, v in enumerate(row):
-            # XML cannot hold most control characters: openpyxl would refuse the whole file.
-            cell = SheetCell(sheet, value=inert(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it starts with: openpyxl makes "=…" a formula
-            if bold:
-                cell.font = bold_font
-            if cell.value is not None and column < len(widths):
-                widths[column] = max(widths[column], len(str(cell.value)))
-            cells.append(cell)
-        # Cells made here and appended: asking the sheet for its last row scans every cell (quadratic).
-        sheet.append(cells)
-    sheet.freeze_panes = "A2"
-    for column, longest in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = min(60, max(8, longest + 2))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _xlsx_cell(value: Cell) -> Cell:
+    # XML cannot hold most control characters: removed first, so "\x01=…" is still made inert.
+    return inert(xlsx.ILLEGAL.sub("", value) if isinstance(value, str) else value)
 
 
 def render(table: Table, fmt: str) -> bytes:
