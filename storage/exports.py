@@ -11,9 +11,9 @@ import datetime as dt
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from locales import N_
@@ -86,11 +86,31 @@ def yes_no(value: bool, gettext: Gettext) -> str:
     return (gettext("Yes") if value else gettext("No")).lower()
 
 
-def _collectivities(session: Session, event: Event) -> list[Collectivity]:
-    return list(session.scalars(select(Collectivity).where(Collectivity.event_id == event.id)))
+class Listed(NamedTuple):
+    """The columns of a collectivity the lists show: plain rows, not ORM objects (5,000 of them are read)."""
+
+    id: int
+    name_fr: str
+    name_ja: str | None
+    country: str
+    kind: str | None
+    status: str
+    steering_group: bool
+    lead_volunteer: bool
+    delegation_size: int | None
+
+    def name(self, locale: str) -> str:
+        """As Collectivity.name."""
+        return (self.name_ja or self.name_fr) if locale == "ja" else self.name_fr
 
 
-def _sorted(collectivities: list[Collectivity]) -> list[Collectivity]:
+def _collectivities(session: Session, event: Event) -> list[Listed]:
+    columns = [getattr(Collectivity, name) for name in Listed._fields]
+    rows = session.execute(select(*columns).where(Collectivity.event_id == event.id))
+    return [Listed(*row) for row in rows]
+
+
+def _sorted(collectivities: list[Listed]) -> list[Listed]:
     return sorted(collectivities, key=lambda c: (STATUS_ORDER.get(c.status, 9), c.country, c.name_fr.lower(), c.id))
 
 
@@ -101,9 +121,8 @@ def build(kind: str, session: Session, event: Event, gettext: Gettext, locale: s
 
 def doc5(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
     """Doc 5: every collectivity by status, then country; « yes » marks the steering committee's members."""
-    contacts: dict[int, int] = {}
-    for cid in session.scalars(select(Contact.collectivity_id).where(Contact.event_id == event.id)):
-        contacts[cid] = contacts.get(cid, 0) + 1
+    counted = select(Contact.collectivity_id, func.count()).where(Contact.event_id == event.id)
+    contacts: dict[int, int] = {cid: n for cid, n in session.execute(counted.group_by(Contact.collectivity_id))}
     table = Table(
         "Doc5",
         gettext("Doc 5 — collectivities by status and country"),
@@ -141,14 +160,24 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
     names = {c.id: c for c in _collectivities(session, event)}
     abstracts = {
         (a.collectivity_id, a.workshop_id): a
-        for a in session.scalars(
-            select(Abstract)
+        for a in session.execute(
+            select(
+                Abstract.collectivity_id,
+                Abstract.workshop_id,
+                Abstract.title,
+                Abstract.speaker,
+                Abstract.summary_fr,
+                Abstract.summary_ja,
+                Abstract.partner_collectivity_id,
+            )
             .join(Collectivity, Abstract.collectivity_id == Collectivity.id)
             .where(Collectivity.event_id == event.id)
         )
     }
     assigned = current_assignments(session, event)
-    choices = _choices(session, event)
+    by_workshop: dict[int, list[Chosen]] = {}
+    for choice in _choices(session, event):
+        by_workshop.setdefault(choice.workshop_id, []).append(choice)
     table = Table(
         "Doc7",
         gettext("Doc 7 — collectivities by workshop, with abstracts"),
@@ -171,7 +200,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
     )
     for workshop in event.workshops:
         chosen = sorted(
-            (c for c in choices if c.workshop_id == workshop.id and names[c.collectivity_id].status != "declined"),
+            (c for c in by_workshop.get(workshop.id, []) if names[c.collectivity_id].status != "declined"),
             key=lambda c: (c.rank, names[c.collectivity_id].country, names[c.collectivity_id].name_fr.lower()),
         )
         for choice in chosen:
@@ -252,13 +281,25 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     """Confirmed delegations, the options they take, and head counts against each capacity."""
     confirmed = [c for c in _sorted(_collectivities(session, event)) if c.status == "confirmed"]
     ids = [c.id for c in confirmed]
-    delegates: dict[int, list[Delegate]] = {}
+    delegates: dict[int, list[tuple[str, str | None]]] = {}
     signups: dict[tuple[int, str], int] = {}
     if ids:
-        for d in session.scalars(select(Delegate).where(Delegate.collectivity_id.in_(ids)).order_by(Delegate.position)):
-            delegates.setdefault(d.collectivity_id, []).append(d)
-        for s in session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id.in_(ids))):
-            signups[(s.collectivity_id, s.option_key)] = s.people
+        # Joined on the event, not IN (5,000 ids): the statement stays small; declined ones are skipped below.
+        named = (
+            select(Delegate.collectivity_id, Delegate.name, Delegate.role)
+            .join(Collectivity, Delegate.collectivity_id == Collectivity.id)
+            .where(Collectivity.event_id == event.id, Collectivity.status == "confirmed")
+            .order_by(Delegate.collectivity_id, Delegate.position)
+        )
+        for cid, name, role in session.execute(named):
+            delegates.setdefault(cid, []).append((name, role))
+        taken = (
+            select(OptionSignup.collectivity_id, OptionSignup.option_key, OptionSignup.people)
+            .join(Collectivity, OptionSignup.collectivity_id == Collectivity.id)
+            .where(Collectivity.event_id == event.id, Collectivity.status == "confirmed")
+        )
+        for cid, key, count in session.execute(taken):
+            signups[(cid, key)] = count
     options = sorted(event.options, key=lambda o: o.key)
     table = Table(
         "Delegations",
@@ -274,7 +315,7 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
         + [pick(o.title, locale) for o in options],
     )
     for c in confirmed:
-        people = [f"{d.name} ({d.role})" if d.role else d.name for d in delegates.get(c.id, [])]
+        people = [f"{name} ({role})" if role else name for name, role in delegates.get(c.id, [])]
         row: list[Cell] = [
             c.id,
             c.name_fr,
@@ -304,7 +345,7 @@ def _assigned(assigned: Mapping[int, int], collectivity_id: int, workshop_id: in
     return yes_no(assigned.get(collectivity_id) == workshop_id, gettext)
 
 
-def _people(c: Collectivity, delegates: Mapping[int, list[Delegate]]) -> int:
+def _people(c: Listed, delegates: Mapping[int, list[tuple[str, str | None]]]) -> int:
     return c.delegation_size if c.delegation_size is not None else len(delegates.get(c.id, []))
 
 
@@ -321,14 +362,19 @@ def option_counts(session: Session, event: Event) -> dict[str, int]:
     return counts
 
 
-def _choices(session: Session, event: Event) -> list[WorkshopChoice]:
-    return list(
-        session.scalars(
-            select(WorkshopChoice)
-            .join(Collectivity, WorkshopChoice.collectivity_id == Collectivity.id)
-            .where(Collectivity.event_id == event.id)
-        )
+class Chosen(NamedTuple):
+    collectivity_id: int
+    workshop_id: int
+    rank: int
+
+
+def _choices(session: Session, event: Event) -> list[Chosen]:
+    query = (
+        select(WorkshopChoice.collectivity_id, WorkshopChoice.workshop_id, WorkshopChoice.rank)
+        .join(Collectivity, WorkshopChoice.collectivity_id == Collectivity.id)
+        .where(Collectivity.event_id == event.id)
     )
+    return [Chosen(*row) for row in session.execute(query)]
 
 
 # --- files --------------------------------------------------------------------------------
