@@ -18,7 +18,6 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import networkx as nx
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
@@ -91,6 +90,8 @@ def solve(candidates: Iterable[Candidate], capacities: Mapping[int, int | None])
     each such class is one node (a few dozen, not thousands): its members leave it by rank 1, rank 2
     or nothing, and two chains of unit edges carry level 4 (the smaller ids keep the better choice).
     """
+    import networkx as nx  # 0.2 s to import: only when an organiser balances, not at every start
+
     ordered = sorted(candidates, key=lambda c: c.id)
     n = len(ordered)
     # Weights of the levels: each exceeds the whole range of the levels below it.
