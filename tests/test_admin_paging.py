@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bench._common import populate
@@ -61,3 +63,25 @@ def test_invites_come_fifty_to_a_page(core, chat, locale, heading, following, on
     assert len(codes) == len(set(codes)) == 60
     assert not any(line == following for line in second)
     assert only in orga.send("/admin invites 3")
+
+
+@pytest.mark.parametrize(
+    ("locale", "more"),
+    [
+        ("fr", "autres (le Doc 8 liste toutes les collectivités une fois l’affectation appliquée)."),
+        ("ja", "件（割り当てを確定すると、Doc 8 にすべての自治体が載ります）。"),
+        ("en", "more (Doc 8 lists every collectivity once the assignment is applied)."),
+    ],
+)
+def test_the_balancing_proposal_names_thirty_per_group_and_counts_the_rest(core, chat, locale, more):
+    grow(core, 400)
+    answer = chat("orga", locale_hint=locale).send("/admin balance")
+    groups = [line for line in answer.splitlines() if line.startswith("   ")]
+    assert len(groups) == 8  # four workshops, two countries
+    assert all(line.count("#") <= 30 for line in groups)
+    shortened = [line for line in groups if more in line]
+    assert shortened
+    for line in shortened:
+        listed = int(re.search(r"[(（](\d+)[)）]", line)[1])  # type: ignore[index]
+        hidden = int(re.search(r"(\d+)", line.rsplit("…", 1)[1])[1])  # type: ignore[index]
+        assert line.count("#") + hidden == listed
