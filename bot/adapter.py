@@ -7,12 +7,13 @@ messages the bot starts (its `sender`), and may serve HTTP routes on the one ser
 from __future__ import annotations
 
 import dataclasses
-from typing import Literal, Protocol
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from contract.delivery import Delivery, Sender, Sent
 from contract.messages import Incoming, Recipient, Reply
+
+if TYPE_CHECKING:  # only for the annotation: the console never imports aiohttp
+    from aiohttp import web
 
 # What a platform can show: inline buttons, a message edited in place, files, a message only one
 # person in a chat sees (Slack's ephemeral messages), a whole form at once (a Slack modal).

@@ -18,14 +18,15 @@ import sys
 from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TextIO
-
-from aiohttp import web
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.adapter import Capability, degrade
 from bot.core import BotCore
 from contract.delivery import Delivery, Failed, Sender, Sent
 from contract.messages import Button, Incoming, Recipient, Reply
+
+if TYPE_CHECKING:  # the console serves no HTTP: aiohttp (0.2 s to import) stays unloaded
+    from aiohttp import web
 
 PLATFORM = "console"
 # Buttons are numbered options; there is no editing (a new answer is printed) and no ephemeral message.

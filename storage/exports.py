@@ -12,12 +12,13 @@ import io
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from locales import N_
+from storage import xlsx
 from storage.balancing import current_assignments
 from storage.consistency import broken_binomes, stale_assignments
 from storage.models import (
@@ -88,11 +89,31 @@ def yes_no(value: bool, gettext: Gettext) -> str:
     return (gettext("Yes") if value else gettext("No")).lower()
 
 
-def _collectivities(session: Session, event: Event) -> list[Collectivity]:
-    return list(session.scalars(select(Collectivity).where(Collectivity.event_id == event.id)))
+class Listed(NamedTuple):
+    """The columns of a collectivity the lists show: plain rows, not ORM objects (5,000 of them are read)."""
+
+    id: int
+    name_fr: str
+    name_ja: str | None
+    country: str
+    kind: str | None
+    status: str
+    steering_group: bool
+    lead_volunteer: bool
+    delegation_size: int | None
+
+    def name(self, locale: str) -> str:
+        """As Collectivity.name."""
+        return (self.name_ja or self.name_fr) if locale == "ja" else self.name_fr
 
 
-def _sorted(collectivities: list[Collectivity]) -> list[Collectivity]:
+def _collectivities(session: Session, event: Event) -> list[Listed]:
+    columns = [getattr(Collectivity, name) for name in Listed._fields]
+    rows = session.execute(select(*columns).where(Collectivity.event_id == event.id))
+    return [Listed(*row) for row in rows]
+
+
+def _sorted(collectivities: list[Listed]) -> list[Listed]:
     return sorted(collectivities, key=lambda c: (STATUS_ORDER.get(c.status, 9), c.country, c.name_fr.lower(), c.id))
 
 
@@ -103,9 +124,8 @@ def build(kind: str, session: Session, event: Event, gettext: Gettext, locale: s
 
 def doc5(session: Session, event: Event, gettext: Gettext, locale: str) -> Table:
     """Doc 5: every collectivity by status, then country; « yes » marks the steering committee's members."""
-    contacts: dict[int, int] = {}
-    for cid in session.scalars(select(Contact.collectivity_id).where(Contact.event_id == event.id)):
-        contacts[cid] = contacts.get(cid, 0) + 1
+    counted = select(Contact.collectivity_id, func.count()).where(Contact.event_id == event.id)
+    contacts: dict[int, int] = {cid: n for cid, n in session.execute(counted.group_by(Contact.collectivity_id))}
     table = Table(
         "Doc5",
         gettext("Doc 5 — collectivities by status and country"),
@@ -143,14 +163,24 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
     names = {c.id: c for c in _collectivities(session, event)}
     abstracts = {
         (a.collectivity_id, a.workshop_id): a
-        for a in session.scalars(
-            select(Abstract)
+        for a in session.execute(
+            select(
+                Abstract.collectivity_id,
+                Abstract.workshop_id,
+                Abstract.title,
+                Abstract.speaker,
+                Abstract.summary_fr,
+                Abstract.summary_ja,
+                Abstract.partner_collectivity_id,
+            )
             .join(Collectivity, Abstract.collectivity_id == Collectivity.id)
             .where(Collectivity.event_id == event.id)
         )
     }
     assigned = current_assignments(session, event)
-    choices = _choices(session, event)
+    by_workshop: dict[int, list[Chosen]] = {}
+    for choice in _choices(session, event):
+        by_workshop.setdefault(choice.workshop_id, []).append(choice)
     table = Table(
         "Doc7",
         gettext("Doc 7 — collectivities by workshop, with abstracts"),
@@ -174,7 +204,7 @@ def doc7(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
     broken = {(b.collectivity.id, b.workshop.id): b.problem for b in broken_binomes(session, event)}
     for workshop in event.workshops:
         chosen = sorted(
-            (c for c in choices if c.workshop_id == workshop.id and names[c.collectivity_id].status != "declined"),
+            (c for c in by_workshop.get(workshop.id, []) if names[c.collectivity_id].status != "declined"),
             key=lambda c: (c.rank, names[c.collectivity_id].country, names[c.collectivity_id].name_fr.lower()),
         )
         for choice in chosen:
@@ -237,7 +267,7 @@ def doc8(session: Session, event: Event, gettext: Gettext, locale: str) -> Table
     for workshop in event.workshops:
         group = sorted(members.get(workshop.id, []), key=lambda c: c.name_fr.lower())
 
-        def label(c: Collectivity, workshop_id: int = workshop.id) -> str:
+        def label(c: Listed, workshop_id: int = workshop.id) -> str:
             if (c.id, workshop_id) in stale:
                 return f"{c.name(locale)} {gettext('(to balance again)')}"
             return c.name(locale)
@@ -263,13 +293,25 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
     """Confirmed delegations, the options they take, and head counts against each capacity."""
     confirmed = [c for c in _sorted(_collectivities(session, event)) if c.status == "confirmed"]
     ids = [c.id for c in confirmed]
-    delegates: dict[int, list[Delegate]] = {}
+    delegates: dict[int, list[tuple[str, str | None]]] = {}
     signups: dict[tuple[int, str], int] = {}
     if ids:
-        for d in session.scalars(select(Delegate).where(Delegate.collectivity_id.in_(ids)).order_by(Delegate.position)):
-            delegates.setdefault(d.collectivity_id, []).append(d)
-        for s in session.scalars(select(OptionSignup).where(OptionSignup.collectivity_id.in_(ids))):
-            signups[(s.collectivity_id, s.option_key)] = s.people
+        # Joined on the event, not IN (5,000 ids): the statement stays small; declined ones are skipped below.
+        named = (
+            select(Delegate.collectivity_id, Delegate.name, Delegate.role)
+            .join(Collectivity, Delegate.collectivity_id == Collectivity.id)
+            .where(Collectivity.event_id == event.id, Collectivity.status == "confirmed")
+            .order_by(Delegate.collectivity_id, Delegate.position)
+        )
+        for cid, name, role in session.execute(named):
+            delegates.setdefault(cid, []).append((name, role))
+        taken = (
+            select(OptionSignup.collectivity_id, OptionSignup.option_key, OptionSignup.people)
+            .join(Collectivity, OptionSignup.collectivity_id == Collectivity.id)
+            .where(Collectivity.event_id == event.id, Collectivity.status == "confirmed")
+        )
+        for cid, key, count in session.execute(taken):
+            signups[(cid, key)] = count
     # In the event file's order; a sample brought (kind bring) is a yes for the delegation, not people.
     options = sorted(event.options, key=lambda o: o.id)
     table = Table(
@@ -286,7 +328,7 @@ def delegations(session: Session, event: Event, gettext: Gettext, locale: str) -
         + [pick(o.title, locale) for o in options],
     )
     for c in confirmed:
-        people = [f"{d.name} ({d.role})" if d.role else d.name for d in delegates.get(c.id, [])]
+        people = [f"{name} ({role})" if role else name for name, role in delegates.get(c.id, [])]
         row: list[Cell] = [
             c.id,
             c.name_fr,
@@ -324,7 +366,7 @@ def _option_cell(option: Option, people: int, gettext: Gettext) -> Cell:
     return people
 
 
-def _partner_cell(partner: Collectivity | None, problem: str | None, gettext: Gettext) -> str:
+def _partner_cell(partner: Listed | None, problem: str | None, gettext: Gettext) -> str:
     """The partner's French name, and why it no longer fits when it does not."""
     if partner is None:
         return ""
@@ -342,7 +384,7 @@ def _assigned(assigned: Mapping[int, int], collectivity_id: int, workshop_id: in
     return yes_no(assigned.get(collectivity_id) == workshop_id, gettext)
 
 
-def _people(c: Collectivity, delegates: Mapping[int, list[Delegate]]) -> int:
+def _people(c: Listed, delegates: Mapping[int, list[tuple[str, str | None]]]) -> int:
     return c.delegation_size if c.delegation_size is not None else len(delegates.get(c.id, []))
 
 
@@ -361,14 +403,19 @@ def option_counts(session: Session, event: Event) -> dict[str, int]:
     return counts
 
 
-def _choices(session: Session, event: Event) -> list[WorkshopChoice]:
-    return list(
-        session.scalars(
-            select(WorkshopChoice)
-            .join(Collectivity, WorkshopChoice.collectivity_id == Collectivity.id)
-            .where(Collectivity.event_id == event.id)
-        )
+class Chosen(NamedTuple):
+    collectivity_id: int
+    workshop_id: int
+    rank: int
+
+
+def _choices(session: Session, event: Event) -> list[Chosen]:
+    query = (
+        select(WorkshopChoice.collectivity_id, WorkshopChoice.workshop_id, WorkshopChoice.rank)
+        .join(Collectivity, WorkshopChoice.collectivity_id == Collectivity.id)
+        .where(Collectivity.event_id == event.id)
     )
+    return [Chosen(*row) for row in session.execute(query)]
 
 
 # --- files --------------------------------------------------------------------------------
@@ -399,32 +446,24 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    """Headers and totals in bold, the header row frozen, columns as wide as their longest value (at most 60)."""
+    rows: list[list[Cell]] = [[_xlsx_cell(h) for h in table.headers]]
+    rows += [[_xlsx_cell(v) for v in row] for row in table.rows]
+    # Japanese characters take two columns' width.
+    widths = [display_width(str(h)) for h in rows[0]]
+    for row in rows:
+        for column, value in enumerate(row[: len(widths)]):
+            if value is not None:
+                widths[column] = max(widths[column], display_width(str(value)))
+    bold = [
+        index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from) for index in range(len(rows))
+    ]
+    return xlsx.workbook(table.sheet, rows, bold=bold, widths=[min(60, max(8, w + 2)) for w in widths])
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = table.sheet
-    rows: list[list[Cell]] = [list(table.headers), *table.rows]
-    for index, row in enumerate(rows):
-        # XML cannot hold most control characters: openpyxl would refuse the whole file.
-        sheet.append([inert(ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v) for v in row])
-        bold = index == 0 or (table.totals_from is not None and index - 1 >= table.totals_from)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text, whatever it starts with: openpyxl makes "=…" a formula
-            if bold:
-                cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    for column, header in zip(sheet.columns, table.headers, strict=False):
-        longest = max(
-            [display_width(str(header))] + [display_width(str(c.value)) for c in column if c.value is not None]
-        )
-        sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def _xlsx_cell(value: Cell) -> Cell:
+    # XML cannot hold most control characters: removed first, so "\x01=…" is still made inert.
+    return inert(xlsx.ILLEGAL.sub("", value) if isinstance(value, str) else value)
 
 
 def render(table: Table, fmt: str) -> bytes:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from contract.numbers import parse_date, parse_int
@@ -243,21 +243,39 @@ def remove_collectivity(session: Session, event: Event, ident: str | int, *, act
 
 
 def list_collectivities(
-    session: Session, event: Event, *, status: str | None = None, country: str | None = None
+    session: Session,
+    event: Event,
+    *,
+    status: str | None = None,
+    country: str | None = None,
+    limit: int | None = None,
 ) -> list[Collectivity]:
-    query = select(Collectivity).where(Collectivity.event_id == event.id)
+    """The event's collectivities by number; the first `limit` of them only when given."""
+    query = select(Collectivity).where(*_listed(event, status, country)).order_by(Collectivity.id)
+    return list(session.scalars(query if limit is None else query.limit(limit)))
+
+
+def count_collectivities(
+    session: Session, event: Event, *, status: str | None = None, country: str | None = None
+) -> int:
+    return session.scalar(select(func.count()).select_from(Collectivity).where(*_listed(event, status, country))) or 0
+
+
+def _listed(event: Event, status: str | None, country: str | None) -> list[ColumnElement[bool]]:
+    clauses = [Collectivity.event_id == event.id]
     if status:
-        query = query.where(Collectivity.status == status)
+        clauses.append(Collectivity.status == status)
     if country:
-        query = query.where(Collectivity.country == country)
-    return list(session.scalars(query.order_by(Collectivity.id)))
+        clauses.append(Collectivity.country == country)
+    return clauses
 
 
-def contact_counts(session: Session, event: Event) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for cid in session.scalars(select(Contact.collectivity_id).where(Contact.event_id == event.id)):
-        counts[cid] = counts.get(cid, 0) + 1
-    return counts
+def contact_counts(session: Session, event: Event, ids: Collection[int] | None = None) -> dict[int, int]:
+    """Contacts per collectivity (only those of `ids` when given), counted by the database."""
+    query = select(Contact.collectivity_id, func.count()).where(Contact.event_id == event.id)
+    if ids is not None:
+        query = query.where(Contact.collectivity_id.in_(list(ids)))
+    return {cid: n for cid, n in session.execute(query.group_by(Contact.collectivity_id)).all()}
 
 
 # --- invites ----------------------------------------------------------------------------------
@@ -336,15 +354,43 @@ def create_invite(
     return invite
 
 
-def list_invites(session: Session, event: Event, now: dt.datetime, *, include_closed: bool = False) -> list[InviteView]:
-    rows = session.execute(
+def list_invites(
+    session: Session,
+    event: Event,
+    now: dt.datetime,
+    *,
+    include_closed: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[InviteView]:
+    """The event's invites, oldest first (only the valid ones unless `include_closed`); one page when `limit`."""
+    query = (
         select(Invite, Collectivity)
         .join(Collectivity, Invite.collectivity_id == Collectivity.id)
-        .where(Collectivity.event_id == event.id)
+        .where(*_invites_listed(event, now, include_closed))
         .order_by(Invite.created_at, Invite.id)
-    ).all()
-    views = [InviteView(invite, collectivity, invite_state(invite, now)) for invite, collectivity in rows]
-    return views if include_closed else [v for v in views if v.state == "active"]
+        .offset(offset)
+    )
+    rows = session.execute(query if limit is None else query.limit(limit)).all()
+    return [InviteView(invite, collectivity, invite_state(invite, now)) for invite, collectivity in rows]
+
+
+def count_invites(session: Session, event: Event, now: dt.datetime, *, include_closed: bool = False) -> int:
+    query = (
+        select(func.count())
+        .select_from(Invite)
+        .join(Collectivity, Invite.collectivity_id == Collectivity.id)
+        .where(*_invites_listed(event, now, include_closed))
+    )
+    return session.scalar(query) or 0
+
+
+def _invites_listed(event: Event, now: dt.datetime, include_closed: bool) -> list[ColumnElement[bool]]:
+    """invite_state(...) == "active" as SQL, unless every invite is wanted."""
+    clauses = [Collectivity.event_id == event.id]
+    if not include_closed:
+        clauses += [Invite.revoked_at.is_(None), Invite.uses < Invite.max_uses, Invite.expires_at > now]
+    return clauses
 
 
 def revoke_invite(session: Session, event: Event, code: str, *, actor: str, now: dt.datetime) -> InviteView:

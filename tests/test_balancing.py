@@ -11,6 +11,7 @@ from sqlalchemy import select
 from storage.balancing import Candidate, Placement, objective, solve
 from storage.models import Assignment, AuditEntry
 from tests.admin_support import add_collectivity, replace_choices, set_capacity
+from tests.balancing_reference import reference_solve
 
 
 def brute_force(candidates: list[Candidate], capacities: dict[int, int | None]) -> tuple[int, int, int, int]:
@@ -185,3 +186,35 @@ def test_a_non_organiser_cannot_press_apply(core, chat, snapshot):
     before = snapshot()
     assert "Only the organisers" in intruder.act(action)
     assert snapshot() == before
+
+
+def test_compact_solver_reaches_the_reference_optimum_on_larger_random_instances():
+    # Too large for brute force: the solver before the compact graph (one node per collectivity) is the reference.
+    rng = random.Random(5000)
+    for _ in range(60):
+        workshops = list(range(1, rng.choice((2, 4, 5)) + 1))
+        capacities: dict[int, int | None] = {w: (None if rng.random() < 0.1 else rng.randint(0, 12)) for w in workshops}
+        ids = rng.sample(range(1, 400), rng.randint(1, 60))
+        candidates = [
+            Candidate(i, rng.choice(("fr", "jp")), tuple(rng.sample([*workshops, 99], rng.choice((1, 2, 2, 2)))))
+            for i in ids
+        ]
+        plan = solve(candidates, capacities)
+        check_feasible_choices(candidates, capacities, plan.placements)
+        assert plan.objective == reference_solve(candidates, capacities).objective, (candidates, capacities)
+
+
+def check_feasible_choices(
+    candidates: list[Candidate], capacities: dict[int, int | None], placements: dict[int, Placement]
+):
+    """As check_feasible, for candidates whose choices may name a workshop the event does not have."""
+    load: dict[int, int] = {}
+    for c in candidates:
+        placed = placements[c.id]
+        if placed.workshop is None:
+            assert placed.rank is None
+            continue
+        assert c.choices[placed.rank - 1] == placed.workshop and placed.workshop in capacities
+        load[placed.workshop] = load.get(placed.workshop, 0) + 1
+    for w, cap in capacities.items():
+        assert cap is None or load.get(w, 0) <= cap

@@ -19,6 +19,9 @@ from storage.consistency import broken_binomes, stale_assignments
 from storage.models import Collectivity, Workshop
 from storage.participation import lock_event
 
+# Names (and explanations) shown per group in the proposal; the rest is counted.
+SHOWN = 30
+
 
 def register(router: Router) -> None:
     router.admin_command("balance", N_("propose the best assignment to workshops, then apply it"))(balance)
@@ -95,6 +98,7 @@ def balance(ctx: Context, _args: str) -> Reply:
     inputs, plan = _plan(ctx)
     names = _names(ctx, [c.id for c in inputs.candidates] + list(inputs.without_choices) + list(inputs.not_confirmed))
     workshops = {w.id: w for w in ctx.event.workshops}
+    countries = {c.id: c.country for c in inputs.candidates}
     lines = [ctx._("Proposed assignment (not applied yet):")]
     for w in ctx.event.workshops:
         members = [cid for cid, p in plan.placements.items() if p.workshop == w.id]
@@ -105,11 +109,11 @@ def balance(ctx: Context, _args: str) -> Reply:
             )
         )
         for country in ("fr", "jp"):
-            group = sorted(names[cid] for cid in members if _country(inputs, cid) == country)
+            group = sorted(names[cid] for cid in members if countries[cid] == country)
             lines.append(
                 "   "
                 + ctx._("{country} ({n}): {names}").format(
-                    country=country_label(ctx, country), n=len(group), names=", ".join(group) or "—"
+                    country=country_label(ctx, country), n=len(group), names=_some(ctx, group) or "—"
                 )
             )
     unplaced = sum(1 for p in plan.placements.values() if p.workshop is None)
@@ -121,13 +125,15 @@ def balance(ctx: Context, _args: str) -> Reply:
     ]
     if plan.misses:
         lines += ["", ctx._("Who did not get a choice, and why:")]
-        for miss in plan.misses:
+        for miss in plan.misses[:SHOWN]:
             lines.append("• " + _explain(ctx, names[miss.collectivity], miss.rank, miss.full, workshops))
+        if len(plan.misses) > SHOWN:
+            lines.append(_more(ctx, len(plan.misses) - SHOWN))
     if inputs.without_choices:
-        left = ", ".join(names[cid] for cid in inputs.without_choices)
+        left = _some(ctx, [names[cid] for cid in inputs.without_choices])
         lines += ["", ctx._("Confirmed but without workshop choices (left out): {names}").format(names=left)]
     if inputs.not_confirmed:
-        left = ", ".join(names[cid] for cid in inputs.not_confirmed)
+        left = _some(ctx, [names[cid] for cid in inputs.not_confirmed])
         lines += ["", ctx._("Chose workshops but not confirmed yet (left out): {names}").format(names=left)]
     if all(w.capacity is None for w in ctx.event.workshops):
         lines += [
@@ -166,13 +172,24 @@ def pressed(ctx: Context, payload: str) -> Reply:
     )
 
 
+def _some(ctx: Context, names: list[str]) -> str:
+    """At most SHOWN names, then how many more: thousands would be dozens of chat messages."""
+    if len(names) <= SHOWN:
+        return ", ".join(names)
+    return ", ".join(names[:SHOWN]) + " " + _more(ctx, len(names) - SHOWN)
+
+
+def _more(ctx: Context, n: int) -> str:
+    return ctx.ngettext(
+        "… and {n} more (Doc 8 lists every collectivity once the assignment is applied).",
+        "… and {n} more (Doc 8 lists every collectivity once the assignment is applied).",
+        n,
+    ).format(n=n)
+
+
 def _names(ctx: Context, ids: list[int]) -> dict[int, str]:
     found = {c.id: c for c in ctx.session.scalars(select(Collectivity).where(Collectivity.id.in_(ids)))} if ids else {}
     return {cid: f"#{cid} {found[cid].name(ctx.locale)}" for cid in ids if cid in found}
-
-
-def _country(inputs: Inputs, cid: int) -> str:
-    return next(c.country for c in inputs.candidates if c.id == cid)
 
 
 def _explain(

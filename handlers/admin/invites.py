@@ -12,6 +12,7 @@ from locales import N_
 from storage.models import Collectivity
 from storage.organisers import (
     OrganiserError,
+    count_invites,
     create_invite,
     grant_admin,
     list_grants,
@@ -20,12 +21,15 @@ from storage.organisers import (
     revoke_invite,
 )
 
+# Codes shown in one answer: a page.
+PAGE = 50
+
 
 def register(router: Router) -> None:
     router.admin_command("invite", N_("create an invitation code for a collectivity"), N_("<no.> [days=30] [uses=1]"))(
         invite
     )
-    router.admin_command("invites", N_("invitation codes still valid"), N_("[all]"))(invites)
+    router.admin_command("invites", N_("invitation codes still valid"), N_("[all] [page]"))(invites)
     router.admin_command("revoke", N_("revoke an invitation code"), N_("<code>"))(revoke)
     router.admin_command("grant", N_("make someone an organiser"), N_("<platform>:<user>"))(grant)
     router.admin_command("revoke-admin", N_("take back organiser rights given in chat"), N_("<platform>:<user>"))(
@@ -81,8 +85,21 @@ def invite(ctx: Context, args: str) -> Reply:
 
 
 def invites(ctx: Context, args: str) -> Reply:
-    include_closed = args.strip().lower() == "all"
-    views = list_invites(ctx.session, ctx.event, ctx.clock.now(), include_closed=include_closed)
+    words = args.strip().lower().split()
+    include_closed = "all" in words
+    numbers = [n for n in (parse_int(w) for w in words if w != "all") if n is not None]
+    page = max(1, numbers[0]) if numbers else 1
+    now = ctx.clock.now()
+    # One page of PAGE codes and a count: thousands of codes would be hundreds of chat messages.
+    views = list_invites(
+        ctx.session, ctx.event, now, include_closed=include_closed, offset=(page - 1) * PAGE, limit=PAGE
+    )
+    total = count_invites(ctx.session, ctx.event, now, include_closed=include_closed)
+    if not views and page > 1 and total:
+        last = (total + PAGE - 1) // PAGE
+        raise Refusal(
+            ctx.ngettext("There is only {pages} page.", "There are only {pages} pages.", last).format(pages=last)
+        )
     if not views:
         return Reply(
             ctx._("No invitation code is valid now. Create one with {admin} invite <no.>.").format(
@@ -109,6 +126,12 @@ def invites(ctx: Context, args: str) -> Reply:
                 date=expires,
             )
         )
+    if total > PAGE:
+        last = (total + PAGE - 1) // PAGE
+        lines.append(ctx._("Page {page} of {pages} ({n} codes).").format(page=page, pages=last, n=total))
+        if page < last:
+            following = ("all " if include_closed else "") + str(page + 1)
+            lines.append(ctx._("Next ones: {admin} invites {next}").format(next=following, **ctx.commands("admin")))
     return Reply("\n".join(lines))
 
 

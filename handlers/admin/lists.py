@@ -10,6 +10,9 @@ from locales import N_, Translator
 from storage import exports, stats
 from storage.models.participation import COUNTRIES, STATUSES
 
+# Rows of a list shown in chat: 5,000 collectivities would be millions of characters (hundreds of messages).
+SHOWN_ROWS = 50
+
 
 def register(router: Router) -> None:
     router.admin_command(
@@ -50,7 +53,7 @@ def export(ctx: Context, args: str) -> Reply:
 def show(ctx: Context, args: str) -> Reply:
     kind = _kind(ctx, args)
     table = exports.build(kind, ctx.session, ctx.event, ctx._, ctx.locale)
-    return Reply(table_text(ctx, table))
+    return Reply(table_text(ctx, table, kind=kind))
 
 
 def stats_(ctx: Context, _args: str) -> Reply:
@@ -100,9 +103,10 @@ def stats_(ctx: Context, _args: str) -> Reply:
     return Reply("\n".join(lines), attachment=Attachment(name, png, "image/png", kind="image"))
 
 
-def table_text(ctx: Context, table: exports.Table) -> str:
+def table_text(ctx: Context, table: exports.Table, *, kind: str | None = None) -> str:
     """The table as a chat message: its title, then one line per row, each value with its column's name.
 
+    At most SHOWN_ROWS rows (then how many more, and the export of `kind`, which has them all).
     Totals rows are turned around: one line per option with its total, capacity and places left.
     """
     lines = [table.title]
@@ -111,13 +115,22 @@ def table_text(ctx: Context, table: exports.Table) -> str:
         return "\n".join(lines)
     labelled = ctx._("{label}: {value}")
     body = table.rows if table.totals_from is None else table.rows[: table.totals_from]
-    for row in body:
+    for row in body[:SHOWN_ROWS]:
         cells = [
             labelled.format(label=table.headers[i], value=value)
             for i, value in enumerate(row)
             if _shown(value) and not (i in table.totals_columns and value == 0)
         ]
         lines.append("• " + " · ".join(cells))
+    if len(body) > SHOWN_ROWS:
+        more = len(body) - SHOWN_ROWS
+        lines.append(
+            ctx.ngettext(
+                "… and {n} more row: send {admin} export {kind} for the whole list.",
+                "… and {n} more rows: send {admin} export {kind} for the whole list.",
+                more,
+            ).format(n=more, kind=kind or "", **ctx.commands("admin"))
+        )
     if table.totals_from is None:
         return "\n".join(lines)
     totals = table.rows[table.totals_from :]

@@ -1,0 +1,51 @@
+"""Per-message cost does not grow with the event: the same SQL statements at 10 and at 210 collectivities.
+
+A count, not a timing: each command is sent once to warm up (first message of a person, first choice),
+then measured at both sizes. Organisers' lists are paged, so they are constant too.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event as sa_event
+
+from bench._common import populate
+from storage.db import transaction
+from storage.models import Event
+
+CONTACT = ["/programme", "/now", "/status", "/deadlines", "/choose 1 2", "/confirm", "/cancel"]
+ORGANISER = ["/admin list", "/admin list confirmed", "/admin invites", "/admin show doc5", "/admin show doc7"]
+
+
+def grow(core, collectivities: int) -> None:  # type: ignore[no-untyped-def]
+    with transaction(core.sessions) as session:
+        populate(session, session.get_one(Event, core.event_id), collectivities, collectivities * 4)
+
+
+def statements_per_command(core, chat) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    seen = [0]
+
+    def count(*_args: object) -> None:
+        seen[0] += 1
+
+    engine = core.sessions.kw["bind"]
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = {}
+        for person, commands in ((chat("scale-0-0"), CONTACT), (chat("orga"), ORGANISER)):
+            for command in commands:
+                before = seen[0]
+                person.send(command)
+                found[command] = seen[0] - before
+        return found
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+
+
+def test_statements_per_command_do_not_grow_with_the_number_of_collectivities(core, chat):
+    grow(core, 10)
+    statements_per_command(core, chat)  # warm up: first messages, first choice
+    small = statements_per_command(core, chat)
+    grow(core, 200)
+    large = statements_per_command(core, chat)
+    assert large == small
+    assert all(n > 0 for n in small.values())
