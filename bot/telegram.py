@@ -157,8 +157,19 @@ def command_menu(router: Router, translator: Translator, *, organiser: bool, gro
     if organiser and router.admin_commands:
         help_ = router.admin_commands.get("help")
         summary = translator.gettext(help_.summary) if help_ else "admin"
-        menu.append(BotCommand("admin", _shorten(f"{summary}: {', '.join(router.admin_commands)}")))
+        menu.append(BotCommand("admin", _listed(summary, list(router.admin_commands))))
     return menu
+
+
+def _listed(summary: str, names: list[str]) -> str:
+    """`summary: a, b, c…` within Telegram's 256 characters, cut between two names, never inside one."""
+    text = f"{summary}:"
+    for number, name in enumerate(names):
+        piece = f" {name}" if number == 0 else f", {name}"
+        if len(text) + len(piece) + 1 > MAX_COMMAND_DESCRIPTION:
+            return text + "…"
+        text += piece
+    return text
 
 
 # What a person reads before pressing Start (Telegram's limits: 512 and 120 characters).

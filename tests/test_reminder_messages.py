@@ -70,7 +70,7 @@ def test_only_contacts_still_missing_the_task_get_a_nudge_each_in_their_language
     assert set(french_side) == {"console:amelie", "console:dana"}
     amelie = plain(french_side["console:amelie"].reply.text)
     assert "Rappel : « Confirmation de la participation et composition de la délégation" in amelie
-    assert "le 30 juin 2026 (encore 2 semaines)" in amelie
+    assert "le 30 juin 2026 (encore 14 jours)" in amelie
     assert "Date limite : mardi 30 juin 2026 à 23:59 (heure d’Europe centrale)." in amelie
     assert "Chez vous" not in amelie  # same clock as the event's
     assert "Reste à faire pour Ville de Lenteur :" in amelie
@@ -83,7 +83,7 @@ def test_only_contacts_still_missing_the_task_get_a_nudge_each_in_their_language
     assert set(japanese_side) == {"console:kenji", "console:yuki"}
     kenji = plain(japanese_side["console:kenji"].reply.text)
     assert (
-        "リマインダー：「参加の確定及び代表団の構成の提出（参加意向書）」の締切は2026年6月30日です（残り2週間）。"
+        "リマインダー：「参加の確定及び代表団の構成の提出（参加意向書）」の締切は2026年6月30日です（残り14日）。"
         in kenji
     )
     assert "締切：2026年6月30日（火） 23:59（中央ヨーロッパ時間）" in kenji
@@ -204,8 +204,8 @@ def test_a_nudge_written_late_counts_the_time_left_from_when_it_is_written(chat,
         on_time = messages_for(session, event, fortnight)[0].reply.text
         # Back after ten days of down-time: the same occurrence (if it is the latest due) says what is left now.
         late = messages_for(session, event, fortnight, written=fortnight.at + dt.timedelta(days=10))[0].reply.text
-    assert "(2 weeks left)" in on_time
-    assert "(5 days left)" in late  # 4 days and 14½ hours, rounded as /deadlines does
+    assert "(14 days left)" in on_time
+    assert "(4 days left)" in late  # 4 days and 14½ hours, rounded down as /deadlines does
 
 
 def test_a_nudge_survives_the_outbox_as_json(chat, core):
