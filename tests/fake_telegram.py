@@ -93,7 +93,7 @@ class FakeTelegram:
         # After this many messages sent, every later send* request is held, never taken in (see stall_after).
         self._stall_after: int | None = None
         self._released = asyncio.Event()
-        self.held = 0
+        self.stalled = 0  # requests held by `stall_after`
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -309,7 +309,7 @@ class FakeTelegram:
         # Checked and recorded with no await in between, so the count never passes the stall.
         stalled = self._stall_after is not None and len(self.calls_to("sendMessage")) >= self._stall_after
         if method.startswith("send") and stalled:
-            self.held += 1
+            self.stalled += 1
             await self._notify()
             await self._released.wait()
             return _error(502, "Bad Gateway: dropped, its sender was killed")

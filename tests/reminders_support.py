@@ -1,12 +1,18 @@
-"""Helpers for the outbox tests: a recording sender, the reminder service on the test clock, outbox rows."""
+"""Helpers for the outbox tests: a recording sender, the reminder service on the test clock, outbox rows,
+and `rencontres-bot run` as a subprocess against a fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import os
+import socket
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.core import BotCore
 from contract.clock import FixedClock
@@ -14,6 +20,7 @@ from contract.delivery import Delivery, Sent
 from contract.messages import Recipient, Reply
 from scheduler.service import ReminderService
 from storage.models import OutboxMessage
+from tests.fake_telegram import TOKEN, FakeTelegram
 
 
 @dataclass
@@ -57,3 +64,41 @@ def outbox(core: BotCore, where: Callable[[OutboxMessage], bool] = lambda _r: Tr
 def in_batch(core: BotCore, batch: str) -> dict[str, str]:
     """recipient -> status for the rows of one batch."""
     return {(r.user_id or r.chat_id or ""): r.status for r in outbox(core, lambda r: r.batch == batch)}
+
+
+def statuses(core: BotCore) -> dict[str, int]:
+    """How many outbox rows are in each status."""
+    with core.sessions() as session:
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {status: int(n) for status, n in session.execute(query)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def start_bot(
+    fake: FakeTelegram, database_url: str, now: str, *, stderr: IO[bytes] | int = asyncio.subprocess.DEVNULL
+) -> asyncio.subprocess.Process:
+    """`rencontres-bot run` on Telegram (the fake), the database given, and the rehearsal clock at `now`."""
+    env = dict(os.environ)
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=fake.api_url,
+        DATABASE_URL=database_url,
+        HTTP_HOST="127.0.0.1",
+        HTTP_PORT=str(free_port()),
+        RB_NOW=now,
+    )
+    env.pop("EVENT_FILE", None)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )

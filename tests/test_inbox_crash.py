@@ -137,7 +137,7 @@ def test_a_killed_run_answers_every_update_once_after_restart(core, chat, databa
             await fake.wait_for("sendMessage", DELIVERED_BEFORE_KILL, timeout=120)
 
             async def delivered_are_done() -> bool:
-                return fake.held > 0 and await database.count("done") == len(fake.calls_to("sendMessage"))
+                return fake.stalled > 0 and await database.count("done") == len(fake.calls_to("sendMessage"))
 
             await database.until(delivered_are_done, "every delivered reply's update marked done")
             process.kill()  # SIGKILL: no clean-up, as a container runtime or the OOM killer does

@@ -7,51 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
-import socket
-import sys
 
-from sqlalchemy import func, select
-
-from storage.models import OutboxMessage
-from tests.fake_telegram import TOKEN, FakeTelegram, run
+from tests.fake_telegram import FakeTelegram, run
 from tests.participation_support import linked
+from tests.reminders_support import start_bot, statuses
 
 PEOPLE = 6
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def statuses(core) -> dict[str, int]:
-    with core.sessions() as session:
-        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-        return {status: int(n) for status, n in session.execute(query)}
-
-
-async def start_bot(fake: FakeTelegram, database_url: str, now: str) -> asyncio.subprocess.Process:
-    env = dict(os.environ)
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=fake.api_url,
-        DATABASE_URL=database_url,
-        HTTP_HOST="127.0.0.1",
-        HTTP_PORT=str(free_port()),
-        RB_NOW=now,
-    )
-    env.pop("EVENT_FILE", None)
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
 
 
 def test_killed_mid_fan_out_and_restarted_sends_nothing_twice(chat, core, settings):
