@@ -112,7 +112,7 @@ def test_two_processes_on_one_postgres_send_each_message_once(core, settings, tm
         async with FakeTelegram() as first_api, FakeTelegram() as second_api:
             fakes = [first_api, second_api]
             for fake in fakes:
-                fake.hold_after = 0  # each first send waits on its fake (`held`) until released below
+                fake.hold_after = 0  # each first send waits on its fake (`resume_held`) until released below
             with logs[0].open("wb") as first_log, logs[1].open("wb") as second_log:
                 procs = [
                     await start_bot(fake, settings.database_url, NOW, stderr=log)
@@ -122,11 +122,11 @@ def test_two_processes_on_one_postgres_send_each_message_once(core, settings, tm
                 # Both have a message in flight at once: neither waits for the other's send to claim one.
                 await asyncio.gather(*(fake.wait_for("sendMessage", 1, timeout=TIMEOUT) for fake in fakes))
                 for fake in fakes:
-                    fake.held.set()
+                    fake.resume_held.set()
                 await all_final(core, expected, procs)
             finally:
                 for fake in fakes:
-                    fake.held.set()
+                    fake.resume_held.set()
                 for proc in procs:
                     if proc.returncode is None:
                         proc.terminate()
