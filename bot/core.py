@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ from bot.config import Settings
 from bot.inbox import InboxItem
 from contract.clock import Clock
 from contract.messages import Incoming, Reply
+from contract.serial import reply_from_json, reply_to_json
 from handlers import build_router
 from handlers.context import Context, Refusal
 from handlers.limits import admit
@@ -86,7 +86,7 @@ class BotCore:
                 translator = ctx.translator
                 replies = self.router.dispatch(ctx)
                 people = self._contacts(ctx) if wrote and self.people_listeners else []
-                if inbox_row is not None and not mark_handled(session, inbox_row, _pickled(replies), self.clock.now()):
+                if inbox_row is not None and not mark_handled(session, inbox_row, _stored(replies), self.clock.now()):
                     raise _AlreadyHandled
             self._notify(ctx.signals)
             self._notify_people(people)
@@ -108,7 +108,7 @@ class BotCore:
         if inbox_row is not None:
             # Nothing was changed: keeping the sentence only spares asking again after a restart.
             with transaction(self.sessions) as session:
-                mark_handled(session, inbox_row, _pickled(replies), self.clock.now())
+                mark_handled(session, inbox_row, _stored(replies), self.clock.now())
         return replies
 
     # -- the inbox (bot/inbox.py): every platform's updates, recorded before they are acknowledged -----
@@ -132,7 +132,7 @@ class BotCore:
         with transaction(self.sessions) as session:
             return [
                 InboxItem(
-                    row.id, row.chat_key, row.payload, _unpickled(row.replies) if row.status == "handled" else None
+                    row.id, row.chat_key, row.payload, _restored(row.replies) if row.status == "handled" else None
                 )
                 for row in pending_updates(session, platform, limit=100_000)
             ]
@@ -155,7 +155,7 @@ class BotCore:
             return []
         with transaction(self.sessions) as session:
             stored = handled_replies(session, row_id)
-        return list(_unpickled(stored) or ())
+        return list(_restored(stored) or ())
 
     def _notify(self, signals: set[str]) -> None:
         """Run the adapters' listeners for what the committed transaction changed."""
@@ -264,13 +264,12 @@ class _AlreadyHandled(Exception):
     """Rolls back an answer to an inbox row another instance handled first."""
 
 
-def _pickled(replies: list[Reply]) -> bytes:
-    return pickle.dumps(replies, protocol=pickle.HIGHEST_PROTOCOL)
+def _stored(replies: list[Reply]) -> list[Any]:
+    return [reply_to_json(reply) for reply in replies]
 
 
-def _unpickled(stored: bytes | None) -> tuple[Reply, ...] | None:
-    # Only this program writes the column (the replies it computed), so unpickling it is safe.
-    return None if stored is None else tuple(pickle.loads(stored))
+def _restored(stored: list[Any] | None) -> tuple[Reply, ...] | None:
+    return None if stored is None else tuple(reply_from_json(item) for item in stored)
 
 
 def platform_language(hint: str | None) -> str | None:

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from contract.clock import Clock
 from contract.delivery import Delivery, Failed, RetryAfter, Sender, Sent
 from contract.messages import Recipient
+from contract.serial import reply_from_json
 from scheduler.pacing import Pacer
-from scheduler.payload import from_payload
 from storage.db import transaction
 from storage.models import OutboxMessage
 from storage.outbox import claim, expire_leases, mark_failed, mark_retry, mark_sent, next_due
@@ -101,7 +101,7 @@ class Dispatcher:
             return [(row.id, recipient_of(row), row) for row in rows]
 
     async def _send(self, row_id: int, recipient: Recipient, row: OutboxMessage) -> Delivery:
-        reply = from_payload(row.payload) if row.payload else None
+        reply = reply_from_json(row.payload) if row.payload else None
         try:
             if reply is None:
                 return Failed("refused", "no payload")

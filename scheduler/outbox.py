@@ -14,9 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.messages import Recipient, Reply
+from contract.serial import reply_to_json
 from scheduler.fanout import messages_for, subscribed_channels
 from scheduler.nudges import Outgoing, recipient_locale
-from scheduler.payload import to_payload
 from scheduler.planning import DeadlineDates, Occurrence, asked_now, plan_event, triage
 from storage.models import Broadcast, ChatUser, Collectivity, Contact, Deadline, Event
 from storage.outbox import Queued, enqueue, handled_occurrences, pending_batches, record_run, skip_batches
@@ -42,7 +42,7 @@ def queued(message: Outgoing) -> Queued:
         chat_id=to.chat_id,
         user_id=to.user_id,
         text=message.reply.text,
-        payload=to_payload(message.reply),
+        payload=reply_to_json(message.reply),
         not_before=message.not_before,
         expires_at=message.expires_at,
     )
@@ -153,7 +153,7 @@ def _broadcast_row(event: Event, batch: str, to: Recipient, text: str, at: dt.da
         chat_id=to.chat_id,
         user_id=to.user_id,
         text=text,
-        payload=to_payload(reply),
+        payload=reply_to_json(reply),
         not_before=at,
         status=status,
     )

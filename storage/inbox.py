@@ -49,7 +49,7 @@ def pending_updates(session: Session, platform: str, limit: int = 1000) -> Seque
     return session.scalars(query).all()
 
 
-def mark_handled(session: Session, row_id: int, replies: bytes, at: dt.datetime) -> bool:
+def mark_handled(session: Session, row_id: int, replies: list[Any], at: dt.datetime) -> bool:
     """Answered, in the transaction that answered it: its replies kept until sent. False if already handled."""
     result = session.execute(
         update(InboxUpdate)
@@ -59,7 +59,7 @@ def mark_handled(session: Session, row_id: int, replies: bytes, at: dt.datetime)
     return bool(getattr(result, "rowcount", 0))
 
 
-def handled_replies(session: Session, row_id: int) -> bytes | None:
+def handled_replies(session: Session, row_id: int) -> list[Any] | None:
     """The replies kept when the update was handled (None while it is pending)."""
     row = session.get(InboxUpdate, row_id)
     return None if row is None or row.status != "handled" else row.replies

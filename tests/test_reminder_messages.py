@@ -7,9 +7,9 @@ import json
 
 from sqlalchemy import select
 
+from contract.serial import reply_from_json, reply_to_json
 from scheduler.fanout import messages_for
 from scheduler.nudges import Outgoing
-from scheduler.payload import from_payload, to_payload
 from scheduler.planning import Occurrence, plan_event
 from storage.db import transaction
 from storage.models import ChannelSubscription, ChatUser, Collectivity, Event
@@ -211,6 +211,6 @@ def test_a_nudge_written_late_counts_the_time_left_from_when_it_is_written(chat,
 def test_a_nudge_survives_the_outbox_as_json(chat, core):
     linked(chat, core, "Ville de Testville", user="amelie")
     for message in sent(core, occurrence(core, "hotel-and-slides", "fr", 2)).values():
-        stored = json.loads(json.dumps(to_payload(message.reply)))
-        assert from_payload(stored) == message.reply
+        stored = json.loads(json.dumps(reply_to_json(message.reply)))
+        assert reply_from_json(stored) == message.reply
         assert message.reply.buttons  # the buttons are part of what survives

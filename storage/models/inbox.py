@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -40,6 +40,6 @@ class InboxUpdate(Base):
     done_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
     # The replies computed in the transaction that handled the update, kept until every one is sent, so a
-    # restart sends them instead of handling the update again (pickled `contract.messages.Reply`s, written
-    # and read by this program only).
-    replies: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # restart sends them instead of handling the update again (`contract.messages.Reply`s as plain JSON,
+    # contract/serial.py: a row never makes the bot run code).
+    replies: Mapped[list[Any] | None]

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
-        sa.Column("replies", sa.LargeBinary(), nullable=True),
+        sa.Column("replies", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox")),
         sa.UniqueConstraint("platform", "update_id", name=op.f("uq_inbox_platform")),
     )

@@ -1,0 +1,62 @@
+"""Replies as JSON and back: what the inbox and the outbox keep of a reply across a restart.
+
+Plain data only (no pickle): a database row can never make the bot run code.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from contract.messages import Attachment, Button, ChoiceView, FieldView, FormView, Recipient, Reply
+
+_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (Reply, Button, Attachment, Recipient, FormView, FieldView, ChoiceView)
+}
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """`reply` as JSON-ready data."""
+    encoded = _encode(reply)
+    assert isinstance(encoded, dict)
+    return encoded
+
+
+def reply_from_json(data: Mapping[str, Any]) -> Reply:
+    """The reply `reply_to_json` wrote."""
+    reply = _decode(data)
+    if not isinstance(reply, Reply):
+        raise ValueError("not a stored reply")
+    return reply
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if type(value).__name__ not in _TYPES:
+            raise TypeError(f"cannot store a {type(value).__name__}")
+        fields = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"$type": type(value).__name__, **fields}
+    if isinstance(value, bytes):
+        return {"$bytes": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, list | tuple):
+        return [_encode(item) for item in value]
+    if isinstance(value, Mapping):
+        return {"$map": {str(key): _encode(item) for key, item in value.items()}}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_decode(item) for item in value)
+    if not isinstance(value, dict):
+        return value
+    if "$bytes" in value:
+        return base64.b64decode(value["$bytes"])
+    if "$map" in value:
+        return {key: _decode(item) for key, item in value["$map"].items()}
+    cls = _TYPES.get(str(value.get("$type")))
+    if cls is None:
+        raise ValueError(f"unknown stored type {value.get('$type')!r}")
+    return cls(**{key: _decode(item) for key, item in value.items() if key != "$type"})
