@@ -280,7 +280,7 @@ def about(ctx: Context, _args: str) -> Reply:
         lines += ["", ctx._("Previous editions:")]
         for edition in info["history"]:
             line = ctx._("{number}. {city}, {year}").format(
-                number=edition["number"], city=ctx.text(edition["city"]), year=edition["year"]
+                number=ctx.translator.edition(edition["number"]), city=ctx.text(edition["city"]), year=edition["year"]
             )
             if edition.get("note"):
                 line += f" — {ctx.text(edition['note'])}"

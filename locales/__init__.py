@@ -86,15 +86,28 @@ class Translator:
 
     def day(self, value: dt.date) -> str:
         """A day heading, with the weekday."""
-        return format_date(value, DATE_FORMATS["day"][self.locale], locale=self.locale)
+        return self._format_date(value, "day")
 
     def date(self, value: dt.date, *, year: bool = True) -> str:
         """A date inside a sentence, without the weekday."""
-        return format_date(value, DATE_FORMATS["date" if year else "day_month"][self.locale], locale=self.locale)
+        return self._format_date(value, "date" if year else "day_month")
 
     def listed_date(self, value: dt.date) -> str:
         """A date in a list (deadlines, invitations, the audit log)."""
-        return format_date(value, DATE_FORMATS["listed"][self.locale], locale=self.locale)
+        return self._format_date(value, "listed")
+
+    def _format_date(self, value: dt.date, kind: str) -> str:
+        pattern = DATE_FORMATS[kind][self.locale]
+        if self.locale == "fr" and value.day == 1:
+            # French writes the first of the month as an ordinal: « mardi 1er décembre ». CLDR has no pattern for it.
+            pattern = pattern.replace("d ", "d'er' ", 1)
+        return format_date(value, pattern, locale=self.locale)
+
+    def edition(self, number: int) -> str:
+        """An edition's number as the edition messages expect it: « 1re », « 9e » in French, the number elsewhere."""
+        if self.locale == "fr":
+            return f"{number}re" if number == 1 else f"{number}e"
+        return str(number)
 
     def time(self, value: dt.time | dt.datetime) -> str:
         return format_time(value, "short", locale=self.locale)
