@@ -27,7 +27,12 @@ TEXTS = {
         "status": ["Participation : confirmée", "Délégation : 2 personnes", "Choix d'ateliers :", "« Tourisme doux »"],
         "todo": "✗ Réserver l'hôtel",
         "done": "C'est noté : « Réserver l'hôtel sur le site de la ville hôte » est faite.",
-        "deadlines": ["Échéances de la collectivité Ville de Testville", "encore", "(en cours depuis le 3 juin)", "✓ Réserver l'hôtel"],
+        "deadlines": [
+            "Échéances de la collectivité Ville de Testville",
+            "encore",
+            "(en cours depuis le 3 juin)",
+            "✓ Réserver l'hôtel",
+        ],
         "agenda": ["Agenda de la collectivité Ville de Testville", "Atelier 3", "Inscrits : 2 personnes"],
         "dinner": "Cérémonie d'accueil et cocktail dînatoire d'ouverture",
     },
