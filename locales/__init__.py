@@ -112,6 +112,24 @@ class Translator:
     def time(self, value: dt.time | dt.datetime) -> str:
         return format_time(value, "short", locale=self.locale)
 
+    def time_range(self, start: dt.time | dt.datetime, end: dt.time | dt.datetime) -> str:
+        """From one time to another: « 09:30–12:00 », 「9:30～12:00」 (the wave dash Japanese schedules use)."""
+        dash = "～" if self.locale == "ja" else "–"
+        return f"{self.time(start)}{dash}{self.time(end)}"
+
+    @property
+    def separator(self) -> str:
+        """What separates the parts of one line: a middle dot, or a full-width slash in Japanese."""
+        return "／" if self.locale == "ja" else " · "
+
+    def quote(self, text: str) -> str:
+        """A quoted title: « … » with no-break spaces in French, 「…」 in Japanese."""
+        if self.locale == "ja":
+            return f"「{text}」"
+        if self.locale == "fr":
+            return f"«\u00a0{text}\u00a0»"
+        return f"« {text} »"
+
     def duration(self, delta: dt.timedelta) -> str:
         text = format_timedelta(delta, threshold=1.1, locale=self.locale)
         # CLDR writes "23 時間"; Japanese prose has no space between number and counter.

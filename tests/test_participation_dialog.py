@@ -46,7 +46,7 @@ TEXTS = {
         "save": "保存する",
         "abstract_saved": "の発表要旨を保存しました",
         # Counted sentences ("代表団：2名") are checked in test_japanese_counts_are_translated.
-        "status": ["参加状況：参加確定", "分科会の選択：", "« Tourisme doux »"],
+        "status": ["参加状況：参加確定", "分科会の選択：", "「Tourisme doux」"],
         "todo": "✗ 開催都市ウェブサイトでのホテル予約",
         "done": "承知しました。「開催都市ウェブサイトでのホテル予約」を完了として記録しました。",
         "deadlines": [

@@ -40,3 +40,17 @@ def test_french_sentences_name_the_collectivity_with_an_article(chat, core):
     person.press("Oui, décliner")
     again = person.send("/decline")
     assert "La collectivité Ville de Sète a déjà décliné sa participation." in again
+
+
+def test_japanese_programme_writes_time_ranges_and_separators_the_japanese_way(chat):
+    answer = chat(locale_hint="ja").send("/programme 23")
+    assert "8:30～9:30" in answer and "8:30–9:30" not in answer
+    assert " · " not in answer and "«" not in answer
+    assert "第9回日仏自治体交流会議" in chat(locale_hint="ja").send("/workshops")
+
+
+def test_japanese_deadlines_say_this_event_and_a_past_deadline_is_closed(chat):
+    deadlines = chat(locale_hint="ja").send("/deadlines")
+    assert "本交流会議の締切（近い順）：" in deadlines
+    assert "（締切済み）" in deadlines
+    assert "期限切れ" not in deadlines and "本会議" not in deadlines.replace("本交流会議", "")

@@ -309,12 +309,12 @@ class AuditReader:
                         label=label, before=self.value(key, old), after=self.value(key, new)
                     )
                 )
-        return " · ".join(cells)
+        return ctx.translator.separator.join(cells)
 
     def fields(self, values: Any) -> str:
         if not isinstance(values, Mapping):
             return self.value("", values)
-        return " · ".join(
+        return self.ctx.translator.separator.join(
             self.ctx._("{label}: {value}").format(label=self.label(k), value=self.value(k, v))
             for k, v in values.items()
             if k != "version"
@@ -353,7 +353,7 @@ class AuditReader:
         if key == "options" and isinstance(value, Mapping):
             titles = {o.key: ctx.text(o.title) for o in ctx.event.options}
             return self._clip(
-                " · ".join(
+                ctx.translator.separator.join(
                     ctx._("{label}: {value}").format(label=titles.get(k, k), value=people)
                     for k, people in value.items()
                 )

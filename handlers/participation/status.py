@@ -135,7 +135,7 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
     by_id = {w.id: w for w in ctx.event.workshops}
     lines = [ctx._("Abstracts:")]
     for abstract in abstracts:
-        line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — « {abstract.title} »"
+        line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — {ctx.translator.quote(abstract.title)}"
         if abstract.speaker:
             line += " — " + ctx._("speaker: {name}").format(name=abstract.speaker)
         if abstract.partner_collectivity_id:
