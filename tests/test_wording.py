@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from locales import Translator
+from tests.admin_support import add_collectivity
 from tests.participation_support import linked
 
 
@@ -54,3 +55,22 @@ def test_japanese_deadlines_say_this_event_and_a_past_deadline_is_closed(chat):
     assert "本交流会議の締切（近い順）：" in deadlines
     assert "（締切済み）" in deadlines
     assert "期限切れ" not in deadlines and "本会議" not in deadlines.replace("本交流会議", "")
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_an_invitation_has_the_contacts_part_in_french_then_japanese(core, chat, locale):
+    add_collectivity(core, "Ville de Sète", name_ja="セート市")
+    core.invite_links["telegram"] = lambda code: f"https://t.me/example_bot?start={code}"
+    answer = chat("orga", locale_hint=locale).send("/admin invite 1 days=14")
+    code = answer.splitlines()[1]
+    forward = {
+        "ja": "担当者の方への転送用（フランス語・日本語）：",
+        "en": "To forward to the contact (in French and Japanese):",
+    }
+    contact = answer.split(forward[locale], 1)[1]
+    french = contact.index("Cet assistant accompagne la collectivité Ville de Sète")
+    japanese = contact.index("本ボットは、セート市の第9回日仏自治体交流会議への参加準備をお手伝いします。")
+    assert french < japanese
+    assert f"Pour commencer, envoyez /join {code} à l'assistant." in contact
+    assert f"本ボットに /join {code} と送信してください。" in contact
+    assert f"Lien direct (Telegram) : https://t.me/example_bot?start={code}" in contact
