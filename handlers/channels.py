@@ -117,4 +117,6 @@ def describe(ctx: Context, row: ChannelSubscription) -> str:
     line = ctx._("{chat} — subscribed by {who} on {date}").format(
         chat=chat_label(row.platform, row.chat_id), who=row.subscribed_by, date=day
     )
-    return f"• {row.title} ({line})" if row.title else f"• {line}"
+    if not row.title:
+        return f"• {line}"
+    return f"• {row.title}（{line}）" if ctx.locale == "ja" else f"• {row.title} ({line})"

@@ -34,7 +34,7 @@ def part_label(ctx: Context, part: str | None) -> str:
 
 def when_label(ctx: Context, placed: Placed) -> str:
     if placed.exact and placed.item.end:
-        return f"{ctx.translator.time(placed.start)}–{ctx.translator.time(placed.end)}"
+        return ctx.translator.time_range(placed.start, placed.end)
     if placed.exact:
         return ctx.translator.time(placed.start)
     return part_label(ctx, placed.item.part)
@@ -69,7 +69,7 @@ def render_item(ctx: Context, placed: Placed) -> list[str]:
     if item.capacity:
         details.append(ctx.ngettext("{n} place", "{n} places", item.capacity).format(n=item.capacity))
     if details:
-        lines.append("   " + " · ".join(details))
+        lines.append("   " + ctx.translator.separator.join(details))
     if item.slot_key:
         lines.extend("   " + line for line in slot_workshop_lines(ctx, item.slot_key))
     return lines
@@ -102,7 +102,7 @@ def slot_workshop_lines(ctx: Context, slot_key: str) -> list[str]:
     lines = []
     for workshop in running:
         room = ctx.text(workshop.room) or ctx._("room not yet set")
-        lines.append(f"▸ {workshop_title(ctx, workshop)} ({room})")
+        lines.append(f"▸ {workshop_title(ctx, workshop)}" + (f"（{room}）" if ctx.locale == "ja" else f" ({room})"))
     return lines
 
 
@@ -315,7 +315,7 @@ def about(ctx: Context, _args: str) -> Reply:
         lines += ["", ctx._("Previous editions:")]
         for edition in info["history"]:
             line = ctx._("{number}. {city}, {year}").format(
-                number=edition["number"], city=ctx.text(edition["city"]), year=edition["year"]
+                number=ctx.translator.edition(edition["number"]), city=ctx.text(edition["city"]), year=edition["year"]
             )
             if edition.get("note"):
                 line += f" — {ctx.text(edition['note'])}"

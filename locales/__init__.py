@@ -86,18 +86,49 @@ class Translator:
 
     def day(self, value: dt.date) -> str:
         """A day heading, with the weekday."""
-        return format_date(value, DATE_FORMATS["day"][self.locale], locale=self.locale)
+        return self._format_date(value, "day")
 
     def date(self, value: dt.date, *, year: bool = True) -> str:
         """A date inside a sentence, without the weekday."""
-        return format_date(value, DATE_FORMATS["date" if year else "day_month"][self.locale], locale=self.locale)
+        return self._format_date(value, "date" if year else "day_month")
 
     def listed_date(self, value: dt.date) -> str:
         """A date in a list (deadlines, invitations, the audit log)."""
-        return format_date(value, DATE_FORMATS["listed"][self.locale], locale=self.locale)
+        return self._format_date(value, "listed")
+
+    def _format_date(self, value: dt.date, kind: str) -> str:
+        pattern = DATE_FORMATS[kind][self.locale]
+        if self.locale == "fr" and value.day == 1:
+            # French writes the first of the month as an ordinal: « mardi 1er décembre ». CLDR has no pattern for it.
+            pattern = pattern.replace("d ", "d'er' ", 1)
+        return format_date(value, pattern, locale=self.locale)
+
+    def edition(self, number: int) -> str:
+        """An edition's number as the edition messages expect it: « 1re », « 9e » in French, the number elsewhere."""
+        if self.locale == "fr":
+            return f"{number}re" if number == 1 else f"{number}e"
+        return str(number)
 
     def time(self, value: dt.time | dt.datetime) -> str:
         return format_time(value, "short", locale=self.locale)
+
+    def time_range(self, start: dt.time | dt.datetime, end: dt.time | dt.datetime) -> str:
+        """From one time to another: « 09:30–12:00 », 「9:30～12:00」 (the wave dash Japanese schedules use)."""
+        dash = "～" if self.locale == "ja" else "–"
+        return f"{self.time(start)}{dash}{self.time(end)}"
+
+    @property
+    def separator(self) -> str:
+        """What separates the parts of one line: a middle dot, or a full-width slash in Japanese."""
+        return "／" if self.locale == "ja" else " · "
+
+    def quote(self, text: str) -> str:
+        """A quoted title: « … » with no-break spaces in French, 「…」 in Japanese."""
+        if self.locale == "ja":
+            return f"「{text}」"
+        if self.locale == "fr":
+            return f"«\u00a0{text}\u00a0»"
+        return f"« {text} »"
 
     def duration(self, delta: dt.timedelta) -> str:
         """How long is left, rounded down so it never promises more: months from two months on,

@@ -251,7 +251,7 @@ def test_the_chart_legend_names_the_dashed_capacity_line(core):
     ("locale", "line"),
     [
         ("fr", "• confirmée : 1 (France 1 · Japon 0)"),
-        ("ja", "• 参加確定：1（フランス 1 · 日本 0）"),
+        ("ja", "• 参加確定：1（フランス 1／日本 0）"),
         ("en", "• confirmed: 1 (France 1 · Japan 0)"),
     ],
 )

@@ -61,7 +61,7 @@ def test_during_the_morning_workshops_names_the_parallel_workshops_and_rooms(cor
     ("locale", "now", "next_", "workshops"),
     [
         ("fr", "Déjeuner (buffet)", "Ensuite, dans 2 heures", "14:30–17:00 — Deux ateliers"),
-        ("ja", "昼食（ビュッフェ）", "次の予定（2時間後）", "14:30–17:00 — 分科会"),
+        ("ja", "昼食（ビュッフェ）", "次の予定（2時間後）", "14:30～17:00 — 分科会"),
         ("en", "Lunch (buffet)", "Next, in 2 hours", "2:30 PM–5:00 PM — Two thematic workshops"),
     ],
 )

@@ -16,9 +16,9 @@ from tests.participation_support import add_collectivity, add_invite, fill_confi
 PARIS = ZoneInfo("Europe/Paris")
 TEXTS = {
     "fr": {
-        "welcome": "Vous agissez désormais pour Ville de Testville",
+        "welcome": "Vous agissez désormais pour la collectivité Ville de Testville",
         "confirm": "Confirmer",
-        "confirmed": "La participation de Ville de Testville est confirmée",
+        "confirmed": "La participation de la collectivité Ville de Testville est confirmée",
         "saved": "Vos choix d'ateliers sont enregistrés",
         "skip": "Passer",
         "partner": "Ville Japonaise",
@@ -27,8 +27,13 @@ TEXTS = {
         "status": ["Participation : confirmée", "Délégation : 2 personnes", "Choix d'ateliers :", "« Tourisme doux »"],
         "todo": "✗ Réserver l'hôtel",
         "done": "C'est noté : « Réserver l'hôtel sur le site de la ville hôte » est faite.",
-        "deadlines": ["Échéances de Ville de Testville", "encore", "(en cours depuis le 3 juin)", "✓ Réserver l'hôtel"],
-        "agenda": ["Agenda de Ville de Testville", "Atelier 3", "Inscrits : 2 personnes"],
+        "deadlines": [
+            "Échéances de la collectivité Ville de Testville",
+            "encore",
+            "(en cours depuis le 3 juin)",
+            "✓ Réserver l'hôtel",
+        ],
+        "agenda": ["Agenda de la collectivité Ville de Testville", "Atelier 3", "Inscrits : 2 personnes"],
         "dinner": "Cérémonie d'accueil et cocktail dînatoire d'ouverture",
     },
     "ja": {
@@ -41,7 +46,7 @@ TEXTS = {
         "save": "保存する",
         "abstract_saved": "の発表要旨を保存しました",
         # Counted sentences ("代表団：2名") are checked in test_japanese_counts_are_translated.
-        "status": ["参加状況：参加確定", "分科会の選択：", "« Tourisme doux »"],
+        "status": ["参加状況：参加確定", "分科会の選択：", "「Tourisme doux」"],
         "todo": "✗ 開催都市ウェブサイトでのホテル予約",
         "done": "承知しました。「開催都市ウェブサイトでのホテル予約」を完了として記録しました。",
         "deadlines": [

@@ -188,7 +188,7 @@ DATES = {
     "ja": ("2026年6月30日（火）（残り15日）", "（6月3日から受付中）", "（6月3日から受付開始）"),
     "en": ("Tuesday 30 June 2026 (15 days left)", "(open since 3 June)", "(opens on 3 June)"),
 }
-PAST = {"fr": "(passée)", "ja": "（期限切れ）", "en": "(past)"}
+PAST = {"fr": "(passée)", "ja": "（締切済み）", "en": "(past)"}
 
 
 @pytest.mark.parametrize("locale", ["fr", "ja", "en"])

@@ -44,7 +44,7 @@ def test_programme_of_one_day_lists_only_that_days_items(chat, locale, typed, pl
 
 @pytest.mark.parametrize(
     ("locale", "time"),
-    [("fr", "08:30–09:30"), ("ja", "8:30–9:30"), ("en", "8:30 AM–9:30 AM")],
+    [("fr", "08:30–09:30"), ("ja", "8:30～9:30"), ("en", "8:30 AM–9:30 AM")],
 )
 def test_times_are_written_the_readers_way(chat, locale, time):
     assert time in chat(locale_hint=locale).send("/programme 23")

@@ -73,7 +73,7 @@ def test_only_contacts_still_missing_the_task_get_a_nudge_each_in_their_language
     assert "le 30 juin 2026 (encore 14 jours)" in amelie
     assert "Date limite : mardi 30 juin 2026 à 23:59 (heure d’Europe centrale)." in amelie
     assert "Chez vous" not in amelie  # same clock as the event's
-    assert "Reste à faire pour Ville de Lenteur :" in amelie
+    assert "Reste à faire pour la collectivité Ville de Lenteur :" in amelie
     assert "• Confirmer la participation — avec /confirm" in amelie
     assert "À : Cités Unies France (CUF) / CLAIR Paris" in amelie
     assert "Ville Prête" not in amelie

@@ -309,12 +309,12 @@ class AuditReader:
                         label=label, before=self.value(key, old), after=self.value(key, new)
                     )
                 )
-        return " · ".join(cells)
+        return ctx.translator.separator.join(cells)
 
     def fields(self, values: Any) -> str:
         if not isinstance(values, Mapping):
             return self.value("", values)
-        return " · ".join(
+        return self.ctx.translator.separator.join(
             self.ctx._("{label}: {value}").format(label=self.label(k), value=self.value(k, v))
             for k, v in values.items()
             if k != "version"
@@ -355,7 +355,7 @@ class AuditReader:
             # Something brought (a gastronomy sample) is a yes, not a number of people.
             brought = {o.key for o in ctx.event.options if o.kind == "bring"}
             return self._clip(
-                " · ".join(
+                ctx.translator.separator.join(
                     ctx._("{label}: {value}").format(
                         label=titles.get(k, k), value=yes_no(ctx, bool(people)) if k in brought else people
                     )

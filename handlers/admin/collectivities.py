@@ -160,7 +160,8 @@ def list_(ctx: Context, args: str) -> Reply:
     lines = [ctx.ngettext("{n} collectivity:", "{n} collectivities:", total).format(n=total)]
     for c in found:
         n = contacts.get(c.id, 0)
-        lines.append("• " + describe(ctx, c) + " · " + ctx.ngettext("{n} contact", "{n} contacts", n).format(n=n))
+        counted = ctx.ngettext("{n} contact", "{n} contacts", n).format(n=n)
+        lines.append("• " + describe(ctx, c) + ctx.translator.separator + counted)
     if total > MAX_LISTED:
         lines.append(
             ctx._("… and {n} more: send {admin} export doc5 for the whole list.").format(

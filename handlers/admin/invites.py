@@ -8,8 +8,8 @@ from contract.platforms import platform as platform_named
 from handlers.admin.common import date_label, parse_pairs, refuse
 from handlers.context import ORGANISERS_CHANGED, Context, Refusal
 from handlers.router import Router
-from locales import N_
-from storage.models import Collectivity
+from locales import N_, Translator
+from storage.models import Collectivity, Invite
 from storage.organisers import (
     OrganiserError,
     count_invites,
@@ -77,11 +77,38 @@ def invite(ctx: Context, args: str) -> Reply:
         ).format(date=expires, n=created.max_uses),
         ctx._("The contact sends {join} {code} to the bot.").format(code=created.code, **ctx.commands("join")),
     ]
-    for platform, link in sorted(ctx.join_links(created.code).items()):
-        lines.append(
-            ctx._("One-tap link ({platform}): {link}").format(platform=platform_named(platform).name, link=link)
-        )
+    lines += _links(ctx, ctx.translator, created.code)
+    # The organiser forwards this part; the contact may read French or Japanese, whatever the organiser reads.
+    lines += ["", ctx._("To forward to the contact (in French and Japanese):")]
+    for locale in CONTACT_LOCALES:
+        lines += ["", *_for_the_contact(ctx, Translator(locale), collectivity, created)]
     return Reply("\n".join(lines))
+
+
+CONTACT_LOCALES = ("fr", "ja")
+
+
+def _links(ctx: Context, reader: Translator, code: str) -> list[str]:
+    return [
+        reader.gettext("One-tap link ({platform}): {link}").format(platform=platform_named(platform).name, link=link)
+        for platform, link in sorted(ctx.join_links(code).items())
+    ]
+
+
+def _for_the_contact(ctx: Context, reader: Translator, collectivity: Collectivity, created: Invite) -> list[str]:
+    """The invitation as the contact reads it, in `reader`'s language."""
+    names = ctx.event.info.get("short_name") or ctx.event.info.get("name") or {}
+    event = str(names.get(reader.locale) or ctx.text(names))
+    expires = reader.listed_date(created.expires_at.astimezone(ctx.zone).date())
+    return [
+        reader.gettext("This bot helps {name} prepare its participation in {event}.").format(
+            name=collectivity.name(reader.locale), event=event
+        ),
+        reader.gettext("To start, send {join} {code} to the bot. The code is valid until {date}.").format(
+            code=created.code, date=expires, **ctx.commands("join")
+        ),
+        *_links(ctx, reader, created.code),
+    ]
 
 
 def invites(ctx: Context, args: str) -> Reply:

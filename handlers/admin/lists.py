@@ -61,7 +61,7 @@ def stats_(ctx: Context, _args: str) -> Reply:
     lines = [ctx.ngettext("{n} collectivity in all.", "{n} collectivities in all.", found.total).format(n=found.total)]
     for status in STATUSES:
         row = found.by_status[status]
-        counts = " · ".join(f"{country_label(ctx, c)} {row[c]}" for c in COUNTRIES)
+        counts = ctx.translator.separator.join(f"{country_label(ctx, c)} {row[c]}" for c in COUNTRIES)
         lines.append(
             ctx._("• {status}: {total} ({counts})").format(
                 status=status_label(ctx, status), total=sum(row.values()), counts=counts
@@ -69,8 +69,8 @@ def stats_(ctx: Context, _args: str) -> Reply:
         )
     lines += ["", ctx._("Demand per workshop (1st choice + 2nd choice, not counting declined collectivities):")]
     for d in found.demand:
-        first = " · ".join(f"{country_label(ctx, c)} {d.first[c]}" for c in COUNTRIES)
-        second = " · ".join(f"{country_label(ctx, c)} {d.second[c]}" for c in COUNTRIES)
+        first = ctx.translator.separator.join(f"{country_label(ctx, c)} {d.first[c]}" for c in COUNTRIES)
+        second = ctx.translator.separator.join(f"{country_label(ctx, c)} {d.second[c]}" for c in COUNTRIES)
         capacity = ctx._("no capacity set") if d.capacity is None else ctx._("capacity {n}").format(n=d.capacity)
         lines.append(
             ctx._("• Workshop {number}: 1st choice {first}; 2nd choice {second}; {capacity}").format(
@@ -121,7 +121,7 @@ def table_text(ctx: Context, table: exports.Table, *, kind: str | None = None) -
             for i, value in enumerate(row)
             if _shown(value) and not (i in table.totals_columns and value == 0)
         ]
-        lines.append("• " + " · ".join(cells))
+        lines.append("• " + ctx.translator.separator.join(cells))
     if len(body) > SHOWN_ROWS:
         more = len(body) - SHOWN_ROWS
         lines.append(
@@ -141,12 +141,12 @@ def table_text(ctx: Context, table: exports.Table, *, kind: str | None = None) -
             if i > 1 and i not in table.totals_columns and _shown(value)
         ]
         if cells:
-            lines.append("• " + " · ".join([str(row[1]), *cells]))
+            lines.append("• " + ctx.translator.separator.join([str(row[1]), *cells]))
     if table.totals_columns:
         lines += ["", ctx._("Per option:")]
     for i in table.totals_columns:
         cells = [labelled.format(label=row[1], value=row[i]) for row in totals if _shown(row[i])]
-        lines.append(f"• {table.headers[i]} — " + " · ".join(cells))
+        lines.append(f"• {table.headers[i]} — " + ctx.translator.separator.join(cells))
     return "\n".join(lines)
 
 

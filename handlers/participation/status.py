@@ -153,7 +153,7 @@ def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
     lines = [ctx._("Abstracts:")]
     broken = {(b.workshop.id, b.partner.id): b.problem for b in broken_binomes(ctx.session, ctx.event, collectivity)}
     for abstract in abstracts:
-        line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — « {abstract.title} »"
+        line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — {ctx.translator.quote(abstract.title)}"
         if abstract.speaker:
             line += " — " + ctx._("speaker: {name}").format(name=abstract.speaker)
         if abstract.partner_collectivity_id:
