@@ -37,7 +37,7 @@ from storage.inbox import (
     prune_done,
     record_update,
 )
-from storage.models import AdminGrant, ChatUser, Contact, Event
+from storage.models import AdminGrant, ChatUser, Collectivity, Contact, Event
 from storage.participation import collectivity_of
 from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
 
@@ -81,11 +81,11 @@ class BotCore:
         try:
             incoming = admit(incoming)
             with transaction(self.sessions) as session:
-                wrote = _watch_writes(session)
+                writes = _watch_writes(session)
                 ctx = self._context(session, incoming)
                 translator = ctx.translator
                 replies = self.router.dispatch(ctx)
-                people = self._contacts(ctx) if wrote and self.people_listeners else []
+                people = self._contacts(ctx, writes.collectivities) if writes.any and self.people_listeners else []
                 if inbox_row is not None and not mark_handled(session, inbox_row, _stored(replies), self.clock.now()):
                     raise _AlreadyHandled
             self._notify(ctx.signals)
@@ -166,16 +166,18 @@ class BotCore:
                 except Exception:
                     log.exception("listener for %s failed", signal)
 
-    def _contacts(self, ctx: Context) -> list[tuple[str, str]]:
-        """Every contact of the asker's collectivity (the asker included), as (platform, user_id)."""
+    def _contacts(self, ctx: Context, touched: set[int]) -> list[tuple[str, str]]:
+        """Every contact of the asker's collectivity and of those the message changed (an organiser's
+        edit), the asker included, as (platform, user_id)."""
         ctx.session.flush()
         collectivity = collectivity_of(ctx.session, ctx.event, ctx.user)
-        if collectivity is None:
+        ids = touched | ({collectivity.id} if collectivity is not None else set())
+        if not ids:
             return []
         rows = ctx.session.execute(
             select(ChatUser.platform, ChatUser.user_id)
             .join(Contact, Contact.chat_user_id == ChatUser.id)
-            .where(Contact.collectivity_id == collectivity.id)
+            .where(Contact.collectivity_id.in_(sorted(ids)))
         )
         return sorted((platform, user_id) for platform, user_id in rows)
 
@@ -280,13 +282,23 @@ def platform_language(hint: str | None) -> str | None:
     return base[:5] or None
 
 
-def _watch_writes(session: Session) -> list[bool]:
-    """A flag set once `session` writes anything (a non-empty list reads as true)."""
-    wrote: list[bool] = []
+@dataclass
+class _Writes:
+    """What a message's transaction wrote: anything at all, and which collectivities' rows."""
 
-    def flushed(_session: Session, _context: object) -> None:
-        if not wrote:
-            wrote.append(True)
+    any: bool = False
+    collectivities: set[int] = field(default_factory=set)
+
+
+def _watch_writes(session: Session) -> _Writes:
+    writes = _Writes()
+
+    def flushed(flushing: Session, _context: object) -> None:
+        writes.any = True
+        for row in (*flushing.new, *flushing.dirty, *flushing.deleted):
+            touched = row.id if isinstance(row, Collectivity) else getattr(row, "collectivity_id", None)
+            if isinstance(touched, int):
+                writes.collectivities.add(touched)
 
     event.listen(session, "after_flush", flushed)
-    return wrote
+    return writes
