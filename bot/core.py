@@ -25,9 +25,10 @@ from handlers import build_router
 from handlers.context import Context, Refusal
 from handlers.limits import admit
 from handlers.router import Router
-from locales import DEFAULT, Translator, negotiate
+from locales import DEFAULT, SUPPORTED, Translator, negotiate
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
+from storage.exports import pick
 from storage.inbox import (
     handled_replies,
     mark_done,
@@ -254,6 +255,16 @@ class BotCore:
         with transaction(self.sessions) as session:
             ids.update(granted_organisers(session, self.event_id, platform))
         return sorted(ids)
+
+    def event_names(self) -> dict[str, tuple[str, str]]:
+        """The served event's name and short name in each language, as loaded (a bot's description)."""
+        with transaction(self.sessions) as session:
+            info = session.get_one(Event, self.event_id).info
+        names = {}
+        for locale in SUPPORTED:
+            name = pick(info.get("name"), locale)
+            names[locale] = (name, pick(info.get("short_name"), locale) or name)
+        return names
 
     def is_admin(self, session: Session, incoming: Incoming) -> bool:
         """Those in ADMINS organise every event; one named in chat organises the event it was named in."""

@@ -61,7 +61,6 @@ from contract.numbers import parse_int
 from handlers.context import ORGANISERS_CHANGED
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator
-from storage.event_file import EventFileError, read_event_file
 
 PLATFORM = "telegram"
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
@@ -269,6 +268,7 @@ class TelegramAdapter:
         self._loop = asyncio.get_running_loop()
         self.core.listeners.setdefault(ORGANISERS_CHANGED, []).append(self.organisers_changed)
         await self.publish_commands()
+        await self.publish_descriptions()
         await self.application.start()
 
     def routes(self) -> list[web.RouteDef]:
@@ -413,21 +413,14 @@ class TelegramAdapter:
                 except TelegramError as exc:
                     log.warning("could not publish the %s command menu (%s): %s", language or "default", what, exc)
         self._menu_organisers = (self._menu_organisers - set(revoked)) | set(organisers)
-        await self.publish_descriptions()
 
     async def publish_descriptions(self) -> None:
         """The description and short description in each language (what a person sees before Start)."""
-        try:
-            spec, _ = await asyncio.to_thread(read_event_file, self.core.settings.event_file)
-        except EventFileError as exc:
-            log.warning("could not read the event file for the bot's description: %s", exc)
-            return
+        names = await asyncio.to_thread(self.core.event_names)
         bot = self.application.bot
         for language in (None, *SUPPORTED):
             locale = language or DEFAULT
-            name = spec.name.get(locale)
-            short_name = spec.short_name.get(locale) if spec.short_name else name
-            description, short = bot_descriptions(Translator(locale), name, short_name)
+            description, short = bot_descriptions(Translator(locale), *names[locale])
             try:
                 await bot.set_my_description(description, language_code=language)
                 await bot.set_my_short_description(short, language_code=language)
