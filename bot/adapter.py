@@ -7,6 +7,7 @@ messages the bot starts (its `sender`), and may serve HTTP routes on the one ser
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from contract.delivery import Delivery, Sender, Sent
@@ -86,3 +87,40 @@ def note_after(reply: Reply, outcome: Delivery) -> Reply | None:
     if reply.to is None:
         return None
     return reply.delivered_note if isinstance(outcome, Sent) else reply.undelivered_note
+
+
+def split_at_lines(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Pieces of at most `limit` (as the platform counts: `measure`), cut at line ends, at spaces in a long line.
+
+    Blank pieces are dropped: platforms refuse an empty message or section.
+    """
+    chunks: list[str] = []
+    lines: list[str] = []
+    size = 0
+    for line in text.split("\n"):
+        for piece in _cut_line(line, limit, measure):
+            extra = measure(piece) + (1 if lines else 0)
+            if lines and size + extra > limit:
+                chunks.append("\n".join(lines))
+                lines, size, extra = [], 0, measure(piece)
+            lines.append(piece)
+            size += extra
+    if lines:
+        chunks.append("\n".join(lines))
+    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
+
+
+def _cut_line(line: str, limit: int, measure: Callable[[str], int]) -> list[str]:
+    pieces = []
+    while measure(line) > limit:
+        end, units = 0, 0
+        for end, char in enumerate(line):  # noqa: B007 - `end` is the first character over the limit
+            units += measure(char)
+            if units > limit:
+                break
+        space = line.rfind(" ", 0, end)
+        cut = space if space > 0 else end
+        pieces.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    pieces.append(line)
+    return pieces

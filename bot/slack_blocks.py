@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.adapter import split_at_lines
 from contract.messages import Attachment, Button, ChoiceView, FieldView, FormView, Reply, Submission
 
 SECTION_TEXT_LIMIT = 3000
@@ -101,21 +102,7 @@ def button_action(action: Mapping[str, Any]) -> str:
 
 def split_text(text: str, limit: int = SECTION_TEXT_LIMIT) -> list[str]:
     """`text` in pieces of at most `limit` characters, cut at line ends (at spaces for a longer line)."""
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        for part in _split_line(line, limit):
-            added = len(part) + (1 if current else 0)
-            if current and size + added > limit:
-                pieces.append("\n".join(current))
-                current, size = [], 0
-                added = len(part)
-            current.append(part)
-            size += added
-    pieces.append("\n".join(current))
-    # Slack refuses an empty section: blank pieces (a run of empty lines at a cut) are dropped.
-    return [piece for piece in pieces if piece.strip()]
+    return split_at_lines(text, limit)
 
 
 def clip(text: str, limit: int) -> str:
@@ -133,16 +120,6 @@ def upload_arguments(attachment: Attachment, *, comment: str = "") -> dict[str, 
     if comment:
         arguments["initial_comment"] = escape(comment)
     return arguments
-
-
-def _split_line(line: str, limit: int) -> Iterable[str]:
-    while len(line) > limit:
-        cut = line.rfind(" ", 0, limit + 1)
-        if cut <= 0:
-            cut = limit
-        yield line[:cut]
-        line = line[cut:].lstrip(" ")
-    yield line
 
 
 def _section(text: str) -> Block:

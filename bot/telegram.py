@@ -52,7 +52,7 @@ from telegram.ext import (
 from telegram.helpers import create_deep_linked_url
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapter import Capability, degrade, note_after, placement
+from bot.adapter import Capability, degrade, note_after, placement, split_at_lines
 from bot.core import BotCore
 from bot.inbox import InboxItem, InboxProcessor, current_item
 from contract.delivery import Delivery, Failed, RetryAfter, Sender, Sent
@@ -105,37 +105,7 @@ def utf16_len(text: str) -> int:
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Pieces of at most `limit` UTF-16 units, cut at line ends (at spaces for an overlong line)."""
-    chunks: list[str] = []
-    lines: list[str] = []
-    size = 0
-    for line in text.split("\n"):
-        for piece in _cut_line(line, limit):
-            extra = utf16_len(piece) + (1 if lines else 0)
-            if lines and size + extra > limit:
-                chunks.append("\n".join(lines))
-                lines, size, extra = [], 0, utf16_len(piece)
-            lines.append(piece)
-            size += extra
-    if lines:
-        chunks.append("\n".join(lines))
-    # Telegram refuses blank messages and trims what surrounds the text anyway.
-    return [chunk.strip("\n") for chunk in chunks if chunk.strip()]
-
-
-def _cut_line(line: str, limit: int) -> list[str]:
-    pieces = []
-    while utf16_len(line) > limit:
-        end, units = 0, 0
-        for end, char in enumerate(line):  # noqa: B007 - `end` is the first character over the limit
-            units += utf16_len(char)
-            if units > limit:
-                break
-        space = line.rfind(" ", 0, end)
-        cut = space if space > 0 else end
-        pieces.append(line[:cut])
-        line = line[cut:].lstrip(" ")
-    pieces.append(line)
-    return pieces
+    return split_at_lines(text, limit, utf16_len)
 
 
 def keyboard(buttons: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
