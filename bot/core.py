@@ -57,7 +57,8 @@ class BotCore:
     # Signal (e.g. "organisers-changed") -> what adapters want done once such a change is committed.
     listeners: dict[str, list[Callable[[], None]]] = field(default_factory=dict)
     # Told after a committed message that wrote something: (platform, user_id) of each contact of the
-    # asker's collectivity, whose view of it may have changed (Slack's App Home is published again).
+    # asker's collectivity and of those the message changed, whose view of it may have changed (Slack's
+    # App Home is published again).
     people_listeners: list[Callable[[list[tuple[str, str]]], None]] = field(default_factory=list)
 
     @classmethod

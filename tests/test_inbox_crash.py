@@ -64,10 +64,12 @@ class Database:
 
     async def until(self, condition: Callable[[], Any], what: str, timeout: float = 120) -> None:
         """Wait for the other process's commits to make `condition` true (polled: its commits signal nothing)."""
-        async with asyncio.timeout(timeout):
-            while not await condition():
-                await asyncio.sleep(0.05)
-        del what
+        try:
+            async with asyncio.timeout(timeout):
+                while not await condition():
+                    await asyncio.sleep(0.05)
+        except TimeoutError:
+            raise AssertionError(f"not within {timeout:g} s: {what}") from None
 
 
 async def _start(fake: FakeTelegram, database_url: str, port: int, mode: str) -> asyncio.subprocess.Process:
