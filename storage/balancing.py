@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from storage import audit
+from storage.convex_flow import ConvexFlow
 from storage.models import Assignment, Collectivity, Event, Workshop, WorkshopChoice
 
 
@@ -61,6 +62,11 @@ class Plan:
     def seconds(self) -> int:
         return -self.objective[1]
 
+    def digest(self) -> str:
+        """A fingerprint of the placements: applying checks it is the plan the organiser was shown."""
+        text = ";".join(f"{cid}:{p.workshop}:{p.rank}" for cid, p in sorted(self.placements.items()))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
 
 def objective(candidates: Iterable[Candidate], placements: Mapping[int, Placement]) -> tuple[int, int, int, int]:
     """(−1st choices, −2nd choices, Σ per workshop and country of count², tie-break): smaller is better."""
@@ -88,10 +94,8 @@ def solve(candidates: Iterable[Candidate], capacities: Mapping[int, int | None])
 
     Collectivities of one country with the same two choices are interchangeable for levels 1–3, so
     each such class is one node (a few dozen, not thousands): its members leave it by rank 1, rank 2
-    or nothing, and two chains of unit edges carry level 4 (the smaller ids keep the better choice).
+    or nothing, and two convex arcs carry level 4 (the smaller ids keep the better choice).
     """
-    import networkx as nx  # 0.2 s to import: only when an organiser balances, not at every start
-
     ordered = sorted(candidates, key=lambda c: c.id)
     n = len(ordered)
     # Weights of the levels: each exceeds the whole range of the levels below it.
@@ -104,40 +108,27 @@ def solve(candidates: Iterable[Candidate], capacities: Mapping[int, int | None])
         first = chosen[0] if chosen and chosen[0] in capacities else None
         second = chosen[1] if len(chosen) > 1 and chosen[1] in capacities else None
         classes.setdefault((c.country, first, second), []).append(position)
-    graph = nx.MultiDiGraph()
-    graph.add_node("t", demand=n)
-    wanted: dict[tuple[int, str], int] = {}
-    for key, positions in classes.items():
-        country, first, second = key
-        size = len(positions)
-        graph.add_node(("k", key), demand=-size)
+    # Level 1 gives each workshop min(capacity, 1st choices) 1st choices, and no plan gives more: so
+    # where every 1st choice fits, every plan that is best gives them all. Those are placed, not solved.
+    asked: dict[int, int] = {}
+    for (_, first, _), positions in classes.items():
         if first is not None:
-            graph.add_edge(("k", key), ("wc", first, country), capacity=size, weight=-b1)
-            wanted[(first, country)] = wanted.get((first, country), 0) + size
-        if second is not None:
-            graph.add_edge(("k2", key), ("wc", second, country), capacity=size, weight=-b2)
-            wanted[(second, country)] = wanted.get((second, country), 0) + size
-        # Not getting the 1st choice costs the member n − position, nothing at all twice that: the flow
-        # takes the cheapest unit edges first, i.e. the largest ids give up their better choice first.
-        for position in reversed(positions):
-            graph.add_edge(("k", key), ("k2", key), capacity=1, weight=n - position)
-            graph.add_edge(("k2", key), "t", capacity=1, weight=n - position)
-    for (workshop, country), count in sorted(wanted.items()):
-        limit = capacities[workshop]
-        seats = count if limit is None else min(count, limit)
-        # The k-th collectivity of a country in a workshop costs 2k−1: k of them cost k².
-        for k in range(1, seats + 1):
-            graph.add_edge(("wc", workshop, country), ("w", workshop), capacity=1, weight=(2 * k - 1) * m4)
-    for workshop in sorted({w for w, _ in wanted}):
-        limit = capacities[workshop]
-        graph.add_edge(("w", workshop), "t", capacity=n if limit is None else limit, weight=0)
-    flow = nx.min_cost_flow(graph) if n else {}
+            asked[first] = asked.get(first, 0) + len(positions)
+    certain = {w for w, count in asked.items() if capacities[w] is None or count <= (capacities[w] or 0)}
+    placed_load: dict[tuple[int, str], int] = {}
+    open_classes: dict[tuple[str, int | None, int | None], list[int]] = {}
+    for key, positions in classes.items():
+        country, first, _ = key
+        if first in certain:
+            placed_load[(first, country)] = placed_load.get((first, country), 0) + len(positions)
+        else:
+            open_classes[key] = positions
+    flows = _solve_open(open_classes, capacities, placed_load, n, (b1, b2, m4))
     placements: dict[int, Placement] = {}
     for key, positions in classes.items():
-        country, first, second = key
-        firsts = sum(flow[("k", key)].get(("wc", first, country), {}).values()) if first is not None else 0
-        seconds = sum(flow[("k2", key)].get(("wc", second, country), {}).values()) if second is not None else 0
-        # Within a class the smaller ids keep the better choice (what the unit edges priced).
+        _, first, second = key
+        firsts, seconds = flows.get(key, (len(positions), 0))
+        # Within a class the smaller ids keep the better choice (what the unit costs priced).
         for index, position in enumerate(positions):
             if index < firsts:
                 placed = Placement(first, 1)
@@ -148,6 +139,65 @@ def solve(candidates: Iterable[Candidate], capacities: Mapping[int, int | None])
             placements[ordered[position].id] = placed
     placements = dict(sorted(placements.items()))
     return Plan(placements, objective(ordered, placements), _misses(ordered, placements, capacities))
+
+
+def _solve_open(
+    classes: dict[tuple[str, int | None, int | None], list[int]],
+    capacities: Mapping[int, int | None],
+    placed_load: Mapping[tuple[int, str], int],
+    n: int,
+    weights: tuple[int, int, int],
+) -> dict[tuple[str, int | None, int | None], tuple[int, int]]:
+    """(1st choices, 2nd choices) per class, the seats already placed taken into account."""
+    b1, b2, m4 = weights
+    graph = ConvexFlow()
+    sink = graph.node()
+    supplies: dict[int, int] = {}
+    wanted: dict[tuple[int, str], int] = {}
+    for (country, first, second), positions in classes.items():
+        for workshop in (first, second):
+            if workshop is not None:
+                wanted[(workshop, country)] = wanted.get((workshop, country), 0) + len(positions)
+    taken: dict[int, int] = {}
+    for (workshop, _), count in placed_load.items():
+        taken[workshop] = taken.get(workshop, 0) + count
+    room = {w: None if cap is None else cap - taken.get(w, 0) for w, cap in capacities.items()}
+    seat_nodes = {key: graph.node() for key in sorted(wanted)}
+    workshop_nodes = {w: graph.node() for w in sorted({w for w, _ in wanted})}
+    for (workshop, country), count in sorted(wanted.items()):
+        left = room[workshop]
+        seats = count if left is None else min(count, left)
+        # The k-th collectivity of a country in a workshop costs 2k−1: k of them cost k².
+        already = placed_load.get((workshop, country), 0)
+        graph.convex_arc(
+            seat_nodes[(workshop, country)],
+            workshop_nodes[workshop],
+            [(2 * k - 1) * m4 for k in range(already + 1, already + seats + 1)],
+        )
+    for workshop, node in workshop_nodes.items():
+        left = room[workshop]
+        graph.arc(node, sink, n if left is None else left, 0)
+    exits: list[tuple[int | None, int | None]] = []
+    for (country, first, second), positions in classes.items():
+        size = len(positions)
+        members, gave_up = graph.node(), graph.node()
+        supplies[members] = size
+        # Not getting the 1st choice costs the member n − position, nothing at all twice that: the
+        # cheapest units go first, i.e. the largest ids give up their better choice first.
+        giving_up = [n - position for position in reversed(positions)]
+        exits.append(
+            (
+                None if first is None else graph.arc(members, seat_nodes[(first, country)], size, -b1),
+                None if second is None else graph.arc(gave_up, seat_nodes[(second, country)], size, -b2),
+            )
+        )
+        graph.convex_arc(members, gave_up, giving_up)
+        graph.convex_arc(gave_up, sink, giving_up)
+    flow = graph.solve(supplies, sink)
+    return {
+        key: (0 if first_arc is None else flow[first_arc], 0 if second_arc is None else flow[second_arc])
+        for key, (first_arc, second_arc) in zip(classes, exits, strict=True)
+    }
 
 
 def _distinct(choices: tuple[int, ...]) -> list[int]:
@@ -197,27 +247,31 @@ class Inputs:
 
 
 def read_inputs(session: Session, event: Event) -> Inputs:
-    collectivities = list(
-        session.scalars(select(Collectivity).where(Collectivity.event_id == event.id).order_by(Collectivity.id))
-    )
-    choices: dict[int, list[WorkshopChoice]] = {}
-    ids = [c.id for c in collectivities]
-    if ids:
-        for choice in session.scalars(
-            select(WorkshopChoice).where(WorkshopChoice.collectivity_id.in_(ids)).order_by(WorkshopChoice.rank)
-        ):
-            choices.setdefault(choice.collectivity_id, []).append(choice)
+    # Columns, not ORM objects: 5,000 collectivities and their choices are read for a few fields each.
+    collectivities = session.execute(
+        select(Collectivity.id, Collectivity.status, Collectivity.country)
+        .where(Collectivity.event_id == event.id)
+        .order_by(Collectivity.id)
+    ).all()
+    choices: dict[int, list[int]] = {}
+    for cid, workshop in session.execute(
+        select(WorkshopChoice.collectivity_id, WorkshopChoice.workshop_id)
+        .join(Collectivity, WorkshopChoice.collectivity_id == Collectivity.id)
+        .where(Collectivity.event_id == event.id)
+        .order_by(WorkshopChoice.collectivity_id, WorkshopChoice.rank)
+    ):
+        choices.setdefault(cid, []).append(workshop)
     candidates, without, unconfirmed = [], [], []
-    for c in collectivities:
-        chosen = tuple(choice.workshop_id for choice in choices.get(c.id, []))
-        if c.status != "confirmed":
-            if chosen and c.status == "considering":
-                unconfirmed.append(c.id)
+    for cid, status, country in collectivities:
+        chosen = tuple(choices.get(cid, ()))
+        if status != "confirmed":
+            if chosen and status == "considering":
+                unconfirmed.append(cid)
             continue
         if not chosen:
-            without.append(c.id)
+            without.append(cid)
             continue
-        candidates.append(Candidate(c.id, c.country, chosen))
+        candidates.append(Candidate(cid, country, chosen))
     capacities = {w.id: w.capacity for w in event.workshops}
     return Inputs(tuple(candidates), capacities, tuple(without), tuple(unconfirmed))
 

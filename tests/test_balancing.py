@@ -218,3 +218,68 @@ def check_feasible_choices(
         load[placed.workshop] = load.get(placed.workshop, 0) + 1
     for w, cap in capacities.items():
         assert cap is None or load.get(w, 0) <= cap
+
+
+def tied_instance(rng: random.Random) -> tuple[list[Candidate], dict[int, int | None]]:
+    """Many collectivities with the same wishes, so whole classes tie: level 4 alone decides who gets what."""
+    workshops = list(range(1, rng.choice((2, 3, 4)) + 1))
+    capacities: dict[int, int | None] = {
+        w: (None if rng.random() < 0.1 else rng.choice((0, 1, rng.randint(2, 40)))) for w in workshops
+    }
+    wishes = [tuple(rng.sample([*workshops, 99], 2)) for _ in range(rng.randint(1, 4))]
+    wishes += [(rng.choice(workshops),), (workshops[0], workshops[0])]  # one choice only; the same one twice
+    ids = rng.sample(range(1, 1000), rng.randint(1, 120))
+    candidates = [Candidate(i, rng.choice(("fr", "jp")), rng.choice(wishes)) for i in ids]
+    return candidates, capacities
+
+
+def test_solver_reaches_the_reference_optimum_when_whole_classes_tie():
+    rng = random.Random(12)
+    for _ in range(80):
+        candidates, capacities = tied_instance(rng)
+        plan = solve(candidates, capacities)
+        check_feasible_choices(candidates, capacities, plan.placements)
+        assert plan.objective == reference_solve(candidates, capacities).objective, (candidates, capacities)
+
+
+def test_solver_reaches_the_reference_optimum_at_a_few_hundred_collectivities():
+    # The shape of a real event: four workshops, two oversubscribed, two with room for 2nd choices.
+    rng = random.Random(4)
+    for _ in range(3):
+        workshops = [1, 2, 3, 4]
+        popular = rng.choices(workshops, weights=(5, 3, 2, 1), k=400)
+        candidates = [
+            Candidate(i, rng.choice(("fr", "jp")), (w, rng.choice([x for x in workshops if x != w])))
+            for i, w in zip(rng.sample(range(1, 2000), 400), popular, strict=True)
+        ]
+        capacities: dict[int, int | None] = {w: 80 for w in workshops}
+        plan = solve(candidates, capacities)
+        check_feasible_choices(candidates, capacities, plan.placements)
+        assert plan.objective == reference_solve(candidates, capacities).objective
+
+
+def test_the_same_inputs_always_give_the_same_plan():
+    # What the organiser is shown is what Apply writes: the plan, its digest and its explanations never vary.
+    rng = random.Random(99)
+    for _ in range(20):
+        candidates, capacities = tied_instance(rng)
+        first = solve(candidates, capacities)
+        shuffled = candidates[:]
+        rng.shuffle(shuffled)
+        again = solve(shuffled, dict(reversed(list(capacities.items()))))
+        assert again.placements == first.placements
+        assert again.misses == first.misses
+        assert again.digest() == first.digest()
+
+
+def test_apply_is_refused_when_the_plan_is_not_the_one_shown(core, chat, snapshot):
+    # Same inputs, another plan: only a new version of the solver between proposal and confirmation does that.
+    add_collectivity(core, "Ville de Sète", choices=(1, 2))
+    orga = chat("orga", locale_hint="en")
+    orga.send("/admin balance")
+    action = next(b.action for b in orga.buttons if b.label == "Apply")
+    inputs_digest = action.split(":")[2]
+    before = snapshot()
+    assert "updated since this proposal" in orga.act(f"admbal:apply:{inputs_digest}:0000000000000000")
+    assert "updated since this proposal" in orga.act(f"admbal:apply:{inputs_digest}")  # a button from before
+    assert snapshot() == before
