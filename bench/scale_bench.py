@@ -4,7 +4,8 @@ Run: python bench/scale_bench.py [--database URL] [--collectivities 5000] [--con
 Prints, for each step, the best and worst of --repeat runs and the SQL statements it ran: building
 the data (bulk inserts), the balancing (read, solve, /admin balance, applying it), each export
 (doc5, doc7, doc8, delegations: building the table and the .xlsx through the core), /admin list,
-/admin show doc7, /admin invites (size of the answer), pending_collectivities(), peak memory.
+/admin show doc7, /admin invites (size of the answer), pending_collectivities(), planning every
+reminder occurrence into the outbox (rolled back), peak memory.
 Figures only: nothing is asserted.
 """
 
@@ -26,6 +27,8 @@ from bot.core import BotCore
 from contract.clock import FixedClock
 from contract.messages import Incoming
 from locales import Translator
+from scheduler.outbox import queue_occurrence
+from scheduler.planning import plan_event
 from storage import exports
 from storage.balancing import read_inputs, solve
 from storage.db import transaction
@@ -95,8 +98,8 @@ def main() -> None:
         )
         answer = timed("/admin balance (through the core)", args.repeat, counter, lambda: say("/admin balance"))
         print(f"{'  answer length':<42} {len(str(answer)):>11} characters")
-        action = f"admbal:apply:{inputs.digest()}"
-        applied = timed("apply it (button: solve again + write)", args.repeat, counter, lambda: say("", action))
+        action = f"admbal:apply:{inputs.digest()}:{plan.digest()}"
+        applied = timed("apply it (button: check, solve, write)", args.repeat, counter, lambda: say("", action))
         print(f"{'  answer':<42} {applied}")
 
         with transaction(core.sessions) as session:
@@ -137,6 +140,18 @@ def main() -> None:
             deadlines = len(session.get_one(Event, core.event_id).deadlines)
         found = timed(f"pending_collectivities() × {deadlines} deadlines", args.repeat, counter, pending)
         print(f"{'  pending (sum over deadlines)':<42} {found:>11}")
+
+        def plan_reminders() -> tuple[int, int]:
+            # What the scheduler does over the event's life: each occurrence queued at its own instant.
+            with core.sessions() as session:
+                event = session.get_one(Event, core.event_id)
+                occurrences = plan_event(event)
+                rows = sum(queue_occurrence(session, event, o, o.at) for o in occurrences)
+                session.rollback()  # the outbox stays empty for the next run
+                return len(occurrences), rows
+
+        occurrences, rows = timed("planning every reminder occurrence", args.repeat, counter, plan_reminders)  # type: ignore[misc]
+        print(f"{'  occurrences, outbox rows':<42} {occurrences:>11} {rows:>8}")
         core.settings = dataclasses.replace(core.settings)
         print(f"peak resident memory: {peak_mib():.0f} MiB")
 

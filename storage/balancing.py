@@ -1,4 +1,4 @@
-"""The optimal assignment of collectivities to workshops, solved as a min-cost flow (networkx) on a compact graph.
+"""The optimal assignment of collectivities to workshops, solved as a min-cost flow on a compact graph.
 
 Each confirmed collectivity that chose workshops gets at most one workshop, its 1st or
 2nd choice, within each workshop's capacity. Plans are compared lexicographically:
@@ -6,8 +6,8 @@ Each confirmed collectivity that chose workshops gets at most one workshop, its 
 mix: the smallest sum over workshops of (French² + Japanese²); 4. then, between plans
 still equal, the collectivity with the smaller id keeps its better choice.
 Levels are folded into one integer cost with weights so large that a level never trades
-against a lower one; level 3 is convex per (workshop, country), which a flow expresses
-with one unit edge per seat at rising cost.
+against a lower one; levels 3 and 4 are convex (per workshop and country, per class of
+alike collectivities), which storage/convex_flow.py takes as one arc with rising unit costs.
 """
 
 from __future__ import annotations
