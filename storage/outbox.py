@@ -174,7 +174,7 @@ def claim(
         )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         # Look a little further than `limit`: rows whose chat must wait are passed over, not waited for.
-        .limit(limit * 20)
+        .limit(limit * 2 + 40)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
