@@ -26,7 +26,7 @@ from contract.serial import reply_from_json
 from scheduler.pacing import Pacer, tolerant
 from storage.db import transaction
 from storage.models import OutboxMessage
-from storage.outbox import claim, expire_leases, mark_failed, mark_retry, mark_sent, next_due
+from storage.outbox import claim, expire_leases, mark_all_sent, mark_failed, mark_retry, next_due
 from storage.people import mark_unreachable
 
 log = logging.getLogger(__name__)
@@ -167,10 +167,11 @@ class Dispatcher:
         """Record how each send went, all in one transaction."""
         now = self.clock.now()
         with transaction(self.sessions) as session:
+            mark_all_sent(session, [(row_id, o.message_id) for row_id, _r, o in outcomes if isinstance(o, Sent)], now)
             for row_id, recipient, outcome in outcomes:
                 if isinstance(outcome, Sent):
-                    mark_sent(session, row_id, outcome.message_id, now)
-                elif isinstance(outcome, RetryAfter):
+                    continue
+                if isinstance(outcome, RetryAfter):
                     until = now + dt.timedelta(seconds=max(outcome.seconds, 0.0))
                     self.pacer.hold(recipient, until)
                     self.gate.hold(recipient, until)
