@@ -161,11 +161,11 @@ def rate_of(calls: list[Call]) -> float:
     return (len(calls) - 1) / (calls[-1].at - calls[0].at)
 
 
-async def scenario(
-    core: BotCore, url: str, rate: int, kill: bool, planned: int, log: Path, profile: str | None
-) -> None:
+async def scenario(core: BotCore, url: str, args: argparse.Namespace, planned: int, log: Path) -> None:
+    rate, kill, profile = args.rate, args.kill, args.profile
     async with FakeTelegram() as fake:
-        fake.enforce_flood_limits(FloodLimits(overall=rate, per_chat=1.0))
+        fake.enforce_flood_limits(FloodLimits(overall=rate, per_chat=1.0, tolerance=args.tolerance))
+        print(f"enforced: {rate}/s overall, 1/s per chat, {args.tolerance * 1000:.0f} ms of jitter tolerated")
         segments: list[list[Call]] = []
         bot = await start_bot(fake, url, START, rate, log, profile)
         stuck = False
@@ -225,6 +225,9 @@ def main() -> None:
     parser.add_argument("--database", help="a PostgreSQL URL (a fresh database is made on that server)")
     parser.add_argument("--nudges", type=int, default=5000)
     parser.add_argument("--rate", type=int, default=200, help="messages per second, enforced and paced")
+    parser.add_argument(
+        "--tolerance", type=float, default=0.05, help="seconds early the fake still takes a message (jitter)"
+    )
     parser.add_argument("--kill", action="store_true", help="SIGKILL the bot half-way and start it again")
     parser.add_argument("--profile", metavar="FILE", help="cProfile the (first) bot process into FILE")
     args = parser.parse_args()
@@ -236,7 +239,7 @@ def main() -> None:
         print(f"planned: {planned} nudges on Telegram; database: {core.sessions.kw['bind'].dialect.name}")
         log = Path(tmp) / "bot.log"
         try:
-            asyncio.run(scenario(core, url, args.rate, args.kill, planned, log, args.profile))
+            asyncio.run(scenario(core, url, args, planned, log))
         finally:
             errors = log.read_text(errors="replace").splitlines()
             print(f"bot's stderr: {len(errors)} lines" + "".join(f"\n  {line}" for line in errors[-5:]))

@@ -1,6 +1,6 @@
 """Minutes of mixed traffic through the whole bot: memory, DB connections, sockets and threads must stay flat.
 
-Run: python bench/soak_bench.py [--seconds 120] [--database URL] [--rate 20] [--people 500]
+Run: python bench/soak_bench.py [--seconds 120] [--database URL] [--rate 20] [--people 500] [--trace]
 In this one process: the fake Bot API (tests/fake_telegram.py) and `bot.app.run_platforms` with the real
 Telegram adapter (polling getUpdates, the inbox, the core) and the reminder service (APScheduler, the outbox
 dispatcher). --people contacts on Telegram send --rate commands a second (/programme, /now, /status,
@@ -26,6 +26,7 @@ import random
 import sys
 import threading
 import time
+import tracemalloc
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -195,12 +196,20 @@ async def soak(core: BotCore, args: argparse.Namespace, admin: Engine | None, da
         driving = asyncio.create_task(traffic(fake, core, args, counts, started + args.seconds))
         warm = started + args.seconds * 0.1
         next_sample = warm
+        middle: tracemalloc.Snapshot | None = None
         while not driving.done():
             await asyncio.sleep(0.2)
             if time.monotonic() >= next_sample:
                 samples.append(await asyncio.to_thread(sample, started, core, admin, database))
                 next_sample += SAMPLE_EVERY
+                if middle is None and tracemalloc.is_tracing() and time.monotonic() > started + args.seconds / 2:
+                    middle = tracemalloc.take_snapshot()
         await driving
+        if middle is not None:
+            grown = tracemalloc.take_snapshot().compare_to(middle, "lineno")
+            print("allocations grown over the second half (tracemalloc, largest first):")
+            for stat in grown[:10]:
+                print(f"  {stat}")
         await asyncio.sleep(3)  # the last answers and nudges
         samples.append(await asyncio.to_thread(sample, started, core, admin, database))
         stop_bot.set()
@@ -241,7 +250,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--rate", type=float, default=20, help="commands a second")
     parser.add_argument("--people", type=int, default=500)
+    parser.add_argument("--trace", action="store_true", help="tracemalloc: what grew over the second half")
     args = parser.parse_args()
+    if args.trace:
+        tracemalloc.start(1)
     header()
     with bench_database(args.database) as url:
         core = BotCore.start(Settings(database_url=url), FixedClock(START))
