@@ -200,3 +200,33 @@ def test_rows_are_sent_concurrently_and_each_recorded(chat, core, clock):
     report = run(dispatcher.pass_once())
     assert report.sent == 6
     assert statuses(core) == {"sent": 6}
+
+
+def test_telegram_rate_is_read_from_the_environment_and_refused_when_not_a_rate():
+    import pytest
+
+    from bot.config import ConfigError, Settings
+
+    assert Settings.from_env({}).telegram_rate == 30
+    assert Settings.from_env({"TELEGRAM_RATE": "200"}).telegram_rate == 200
+    for wrong in ("0", "fast", "-5"):
+        with pytest.raises(ConfigError, match="TELEGRAM_RATE"):
+            Settings.from_env({"TELEGRAM_RATE": wrong})
+
+
+def test_the_bots_reminders_are_paced_at_telegram_rate(core):
+    from dataclasses import replace
+
+    from bot.app import start_reminders
+
+    async def scenario() -> None:
+        core.settings = replace(core.settings, telegram_rate=200)
+        reminders = start_reminders(core, [])
+        try:
+            assert reminders.dispatcher.pacer.limits["telegram"].overall == Rate(200, 1)
+            assert reminders.dispatcher.pacer.limits["telegram"].private_chat == Rate(1, 1), "still 1 a second a chat"
+            assert reminders.dispatcher.concurrency == concurrency_for(200)
+        finally:
+            await reminders.stop()
+
+    run(scenario())
