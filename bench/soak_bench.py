@@ -11,7 +11,9 @@ Sampled every 5 seconds once warmed up (the first 10 %): resident memory (after 
 file descriptors and sockets (/proc/self/fd), threads, the engine's pool (checked out, checked in) and, on
 PostgreSQL, the bench database's connections in pg_stat_activity. Printed: the first and last sample, the
 growth per minute of memory, and every sample. The fake's own records (every request) are cleared as it
-goes, so they do not count as the bot's memory. Figures only: nothing is asserted.
+goes, so they do not count as the bot's memory. The inbox backlog (updates recorded, not done) is printed
+too: a bot slower than the traffic (a busy machine) holds those in memory, which is growth but no leak.
+Figures only: nothing is asserted.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from contract.messages import Recipient, Reply
 from contract.serial import reply_to_json
 from scheduler.service import QUEUED
 from storage.db import transaction
-from storage.models import OutboxMessage
+from storage.models import InboxUpdate, OutboxMessage
 from storage.outbox import Queued, enqueue
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.reminders_support import free_port
@@ -66,12 +68,15 @@ class Sample:
     checked_out: int
     checked_in: int
     pg_connections: int | None
+    # Updates recorded and not done yet: a bot slower than the traffic holds them in memory too.
+    backlog: int
 
     def line(self) -> str:
         pg = "" if self.pg_connections is None else f"  pg_stat_activity {self.pg_connections}"
         return (
             f"{self.at:6.0f} s  RSS {self.rss_mib:6.1f} MiB  fds {self.fds:3d} (sockets {self.sockets:3d})  "
-            f"threads {self.threads:2d}  pool out {self.checked_out} in {self.checked_in}{pg}"
+            f"threads {self.threads:2d}  pool out {self.checked_out} in {self.checked_in}{pg}  "
+            f"inbox backlog {self.backlog}"
         )
 
 
@@ -104,6 +109,12 @@ def pg_connections(admin: Engine | None, database: str) -> int | None:
         return int(conn.scalar(query, {"db": database}) or 0)
 
 
+def backlog(core: BotCore) -> int:
+    with core.sessions.kw["bind"].connect().execution_options(read_only=True) as conn:
+        query = select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status != "done")
+        return int(conn.scalar(query) or 0)
+
+
 def sample(started: float, core: BotCore, admin: Engine | None, database: str) -> Sample:
     gc.collect()
     pool = core.sessions.kw["bind"].pool
@@ -117,6 +128,7 @@ def sample(started: float, core: BotCore, admin: Engine | None, database: str) -
         checked_out=int(getattr(pool, "checkedout", lambda: 0)()),
         checked_in=int(getattr(pool, "checkedin", lambda: 0)()),
         pg_connections=pg_connections(admin, database),
+        backlog=backlog(core),
     )
 
 
@@ -210,8 +222,13 @@ async def soak(core: BotCore, args: argparse.Namespace, admin: Engine | None, da
             print("allocations grown over the second half (tracemalloc, largest first):")
             for stat in grown[:10]:
                 print(f"  {stat}")
-        await asyncio.sleep(3)  # the last answers and nudges
         samples.append(await asyncio.to_thread(sample, started, core, admin, database))
+        # Then once what was recorded is answered (at most a minute): memory without the backlog.
+        deadline = time.monotonic() + 60
+        while await asyncio.to_thread(backlog, core) and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        drained = await asyncio.to_thread(sample, started, core, admin, database)
+        print(f"backlog answered:       {drained.line()}")
         stop_bot.set()
         await bot
         counts.messages += len(fake.calls_to("sendMessage"))
