@@ -22,6 +22,8 @@ from bot.config import ConfigError, Settings
 from bot.core import BotCore
 from bot.slack import SLACK_EVENTS_PATH
 from contract.clock import Clock, ShiftedClock, SystemClock
+from scheduler.dispatch import LOOKAHEAD, concurrency_for
+from scheduler.pacing import LIMITS, Pacer, Rate, with_overall
 from scheduler.service import QUEUED, ReminderService
 
 # What Telegram accepts as a webhook secret_token.
@@ -156,8 +158,22 @@ async def run_platforms(
 
 
 def start_reminders(core: BotCore, adapters: Sequence[Adapter]) -> ReminderService:
-    """The planner and dispatcher (scheduler/service.py), sending through each adapter's sender."""
-    service = ReminderService(core.sessions, core.clock, core.event_id, {a.platform: a.sender for a in adapters})
+    """The planner and dispatcher (scheduler/service.py), sending through each adapter's sender.
+
+    Paced at TELEGRAM_RATE messages per second overall on Telegram (scheduler/pacing.py, 1 a second per chat).
+    """
+    rate = Rate(core.settings.telegram_rate, 1)
+    pacer = Pacer(with_overall(LIMITS, "telegram", rate))
+    senders = {a.platform: a.sender for a in adapters}
+    service = ReminderService(
+        core.sessions,
+        core.clock,
+        core.event_id,
+        senders,
+        pacer=pacer,
+        concurrency=concurrency_for(rate.count),
+        lookahead=LOOKAHEAD,
+    )
     service.start()
     core.listeners.setdefault(QUEUED, []).append(service.wake)
     return service

@@ -25,6 +25,9 @@ class Settings:
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
+    # Messages per second the bot starts on Telegram, all chats together (reminders, broadcasts): Telegram's
+    # flood limit is about 30; more only where the Bot API allows it (a local server, a paid broadcast limit).
+    telegram_rate: int = 30
     slack_bot_token: str | None = None
     slack_app_token: str | None = None
     slack_signing_secret: str | None = None
@@ -44,6 +47,10 @@ class Settings:
         port = parse_int(port_text)
         if port is None or not 0 < port < 65536:
             raise ConfigError(f"HTTP_PORT must be a port number, not {port_text!r}")
+        rate_text = get("TELEGRAM_RATE") or str(cls.telegram_rate)
+        rate = parse_int(rate_text)
+        if rate is None or rate < 1:
+            raise ConfigError(f"TELEGRAM_RATE must be a whole number of messages per second, not {rate_text!r}")
         event = get("EVENT_FILE")
         return cls(
             database_url=get("DATABASE_URL") or cls.database_url,
@@ -53,6 +60,7 @@ class Settings:
             telegram_api_url=get("TELEGRAM_API_URL") or cls.telegram_api_url,
             telegram_webhook_url=get("TELEGRAM_WEBHOOK_URL"),
             telegram_webhook_secret=get("TELEGRAM_WEBHOOK_SECRET"),
+            telegram_rate=rate,
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from contract.messages import Recipient
 
@@ -47,6 +47,26 @@ LIMITS: Mapping[str, PlatformLimits] = {
     "slack": PlatformLimits(private_chat=Rate(1, 1), group_chat=Rate(1, 1)),
     "console": PlatformLimits(),
 }
+
+
+def with_overall(limits: Mapping[str, PlatformLimits], platform: str, rate: Rate) -> dict[str, PlatformLimits]:
+    """`limits` with `platform`'s overall rate replaced (TELEGRAM_RATE); its per-chat limits stay."""
+    return {**limits, platform: replace(limits.get(platform, PlatformLimits()), overall=rate)}
+
+
+def tolerant(limits: Mapping[str, PlatformLimits], lateness: dt.timedelta) -> dict[str, PlatformLimits]:
+    """The same rates, each letting a message that went up to `lateness` late be caught up (a short burst)."""
+
+    def widened(rate: Rate | None) -> Rate | None:
+        if rate is None:
+            return None
+        extra = int(lateness / rate.interval)
+        return replace(rate, burst=max(rate.burst, 1 + extra))
+
+    return {
+        platform: PlatformLimits(widened(p.overall), widened(p.private_chat), widened(p.group_chat))
+        for platform, p in limits.items()
+    }
 
 
 class TokenBucket:
@@ -117,13 +137,21 @@ class Pacer:
 
     def try_take(self, recipient: Recipient, now: dt.datetime) -> bool:
         """Take the tokens for one message to `recipient` now if every bucket allows it; else take nothing."""
+        return self.reserve(recipient, now, now) is not None
+
+    def reserve(self, recipient: Recipient, now: dt.datetime, latest: dt.datetime) -> dt.datetime | None:
+        """Take the tokens for one message at the earliest instant its buckets allow, if not after `latest`.
+
+        Returns that instant (the message must not go before it), or None, taking nothing.
+        """
         buckets = self._buckets(recipient)
-        if any(bucket.allows_at(now) > now for bucket in buckets):
-            return False
+        at = max((bucket.allows_at(now) for bucket in buckets), default=now)
+        if at > latest:
+            return None
         for bucket in buckets:
-            bucket.take(now)
+            bucket.take(at)
         self._forget_idle(now)
-        return True
+        return at
 
     def hold(self, recipient: Recipient, until: dt.datetime, *, whole_platform: bool = False) -> None:
         """After a "retry after": nothing to this chat (or, for a flood limit, to the platform) before `until`."""

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -176,7 +176,7 @@ def claim(
         )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         # Look a little further than `limit`: rows whose chat must wait are passed over, not waited for.
-        .limit(limit * 20)
+        .limit(limit * 4 + 4)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -216,6 +216,20 @@ def _finish(session: Session, row_id: int, **values: Any) -> None:
 
 def mark_sent(session: Session, row_id: int, message_id: str, now: dt.datetime) -> None:
     _finish(session, row_id, status="sent", message_id=message_id[:64], sent_at=now)
+
+
+def mark_all_sent(session: Session, sent: Sequence[tuple[int, str]], now: dt.datetime) -> None:
+    """`mark_sent` for many rows (row id, message id) in one executemany: a fan-out records a batch at once."""
+    if not sent:
+        return
+    table = OutboxMessage.__table__
+    assert isinstance(table, Table)
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row"), or_(table.c.status == "sending", table.c.status == "unknown"))
+        .values(status="sent", message_id=bindparam("message"), sent_at=now, claimed_until=None)
+    )
+    session.execute(statement, [{"row": row_id, "message": message_id[:64]} for row_id, message_id in sent])
 
 
 def mark_retry(session: Session, row_id: int, not_before: dt.datetime, detail: str) -> None:

@@ -4,7 +4,8 @@ It answers the methods the bot uses with Telegram's JSON (`{"ok": true, "result"
 and serves the documents people sent (getFile, then `/file/bot<token>/<path>`),
 records every request with its monotonic time, long-polls getUpdates from a queue, and
 fails a method on demand (429 with retry_after, 403 blocked, 400 chat not found), once or for
-every message to one chat (a person who blocked the bot, a group that removed it).
+every message to one chat (a person who blocked the bot, a group that removed it). Optionally
+(`enforce_flood_limits`) it answers 429 with retry_after to messages beyond a global and a per-chat rate.
 Also: update builders, and a guard that makes any non-loopback connection fail the test.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import socket
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -68,6 +70,37 @@ class Failure:
     migrate_to_chat_id: int | None = None
 
 
+@dataclass(frozen=True)
+class FloodLimits:
+    """Telegram's flood limits as the fake enforces them on send* methods (messages per second).
+
+    Each is a virtual-scheduling (GCRA) check: a message may arrive up to `tolerance` seconds before its turn
+    (network jitter between two paced sends), no more; beyond that the fake answers 429 with retry_after.
+    """
+
+    overall: float = 30.0
+    per_chat: float = 1.0
+    tolerance: float = 0.05
+
+
+class _Turns:
+    """When the next message may arrive, overall and per chat (the fake's side of FloodLimits)."""
+
+    def __init__(self, limits: FloodLimits) -> None:
+        self.limits = limits
+        self.overall_at = 0.0
+        self.chat_at: dict[int | None, float] = {}
+
+    def wait(self, chat_id: int | None, now: float) -> float:
+        """Seconds until a message to `chat_id` is allowed (0: take it now, and count it)."""
+        early = max(self.overall_at - now, self.chat_at.get(chat_id, 0.0) - now) - self.limits.tolerance
+        if early > 0:
+            return early
+        self.overall_at = max(self.overall_at, now) + 1 / self.limits.overall
+        self.chat_at[chat_id] = max(self.chat_at.get(chat_id, 0.0), now) + 1 / self.limits.per_chat
+        return 0.0
+
+
 class FakeTelegram:
     """The Bot API of one bot, served by aiohttp on a free loopback port."""
 
@@ -101,6 +134,9 @@ class FakeTelegram:
         # (a send in flight when the test kills the bot).
         self.hold_after: int | None = None
         self.resume_held = asyncio.Event()
+        # Off unless `enforce_flood_limits`: requests refused with 429, never recorded in `calls`.
+        self._turns: _Turns | None = None
+        self.flooded: list[Call] = []
 
     # -- server ---------------------------------------------------------------------------
 
@@ -196,6 +232,13 @@ class FakeTelegram:
         self._stall_after = None
         self._released.set()
         self._released = asyncio.Event()
+
+    def enforce_flood_limits(self, limits: FloodLimits | None) -> None:
+        """Answer send* requests beyond `limits` with 429 and retry_after, as Telegram does (None: off again).
+
+        A refused request is kept in `flooded`, not in `calls`: Telegram did not take the message in.
+        """
+        self._turns = _Turns(limits) if limits is not None else None
 
     # -- updates --------------------------------------------------------------------------
 
@@ -314,6 +357,11 @@ class FakeTelegram:
             await self._released.wait()
             return _error(502, "Bad Gateway: dropped, its sender was killed")
         call = Call(method, params, files)
+        wait = self._turns.wait(_chat_of(params), call.at) if self._turns and method.startswith("send") else 0.0
+        if wait > 0:
+            call.result = "Too Many Requests: retry after"
+            self.flooded.append(call)
+            return _error(429, f"Too Many Requests: retry after {math.ceil(wait)}", retry_after=math.ceil(wait))
         self.calls.append(call)
         await self._notify()
         if method == "sendMessage" and self.hold_after is not None and len(self.calls_to(method)) > self.hold_after:
