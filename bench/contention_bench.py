@@ -1,14 +1,16 @@
 """Light commands from many contacts while an organiser runs heavy commands, the way the adapters run them.
 
 Run: python bench/contention_bench.py [--database URL] [--collectivities 5000] [--rate 10] [--seconds 15]
-     [--heavy "/admin export doc7,/admin stats,/admin balance"] [--inbox]
+     [--heavy "/admin export doc7,/admin stats,/admin balance"] [--inbox] [--in-process]
 An asyncio loop sends light commands (/programme, /status, /now, /deadlines from --senders contacts, fr/ja/en)
 at --rate a second, each through `asyncio.to_thread(core.handle, …)` as bot/slack.py does (with --inbox:
 recorded and processed through bot/inbox.py's InboxProcessor, as bot/telegram.py does: one queue per chat,
 16 at a time). The latency of a light command is from when it was due to when its answer is ready.
-Phase 1 (--seconds): light commands alone. Phase 2 (--seconds): the same while the organiser sends the
---heavy commands one after the other, again and again, and waits for each answer (its attachments made, as an
-adapter sends them). Prints p50/p99/max of the light commands in each phase and each heavy command's time.
+Phase 1 (--seconds): light commands alone. Phase 2 (--seconds): the same while an organiser sends the
+--heavy commands one after the other, again and again, each when the last was answered. The heavy commands
+go to the worker process (bot/workers.py) as in `rencontres-bot run`, started with the bench; --in-process
+answers them in the bench's own process (what the console does). Prints p50/p99/max of the light commands
+in each phase, and each heavy command's time to its answer (the first one's too).
 Figures only: nothing is asserted.
 """
 
@@ -24,14 +26,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bench._common import bench_database, header, ms, peak_mib, percentiles, populate
 from bot.config import Settings
 from bot.core import BotCore
-from bot.inbox import InboxItem, InboxProcessor, current_item
+from bot.inbox import InboxItem, InboxProcessor
+from bot.workers import HeavyWorker
 from contract.clock import FixedClock
-from contract.messages import Incoming, Reply
+from contract.messages import Incoming
 from storage.db import transaction
 from storage.models import ChatUser, Collectivity, Contact, Event
 
@@ -55,14 +58,6 @@ def senders(core: BotCore, wanted: int) -> list[str]:
         )
 
 
-async def finished(core: BotCore, replies: list[Reply]) -> list[Reply]:
-    """The replies as an adapter sends them: an attachment made after the answer (the chart) made here too."""
-    finish = getattr(core, "finish_reply", None)
-    if finish is None:
-        return replies
-    return [await finish(reply) for reply in replies]
-
-
 class Stream:
     """Light commands due at a fixed rate, whatever the answers' speed (an open loop, as people send)."""
 
@@ -77,9 +72,10 @@ class Stream:
         self.processor = InboxProcessor(core, "console", self.process) if inbox else None
 
     def incoming(self, n: int) -> Incoming:
-        user = self.people[n % len(self.people)]
-        text = LIGHT[n % len(LIGHT)]
-        return Incoming("console", user, user, text=text, locale_hint=LOCALES[n % len(LOCALES)])
+        person = n % len(self.people)
+        user = self.people[person]
+        # Each person writes in one language (a changed platform language is a write: it is stored).
+        return Incoming("console", user, user, text=LIGHT[n % len(LIGHT)], locale_hint=LOCALES[person % len(LOCALES)])
 
     async def process(self, item: InboxItem) -> None:
         """What an adapter's `process` does with a recorded update: the core, with its inbox row."""
@@ -126,28 +122,31 @@ async def organiser(core: BotCore, commands: list[str], stop: asyncio.Event, tim
     n = 0
     while not stop.is_set():
         text = commands[n % len(commands)]
-        incoming = Incoming("console", ORGANISER, ORGANISER, text=text, locale_hint=LOCALES[n % len(LOCALES)])
+        incoming = Incoming("console", ORGANISER, ORGANISER, text=text, locale_hint="fr")
         t0 = time.perf_counter()
         replies = await asyncio.to_thread(core.handle, incoming)
-        first = time.perf_counter() - t0
-        replies = await finished(core, replies)
-        times[text].append(first)
-        times[f"{text} (all sent)"].append(time.perf_counter() - t0)
+        times[text].append(time.perf_counter() - t0)
         if any(r.kind == "refusal" for r in replies):
             print(f"  refused: {text}: {replies[0].text[:120]}")
         n += 1
 
 
-def report(label: str, values: list[float]) -> None:
+def report(label: str, values: list[float], *, first: bool = False) -> None:
     if not values:
         print(f"  {label:<34} (none)")
         return
     p50, p99 = percentiles(values)
-    print(f"  {label:<34} {len(values):>5}   p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   max {ms(max(values)):>10}")
+    line = f"  {label:<34} {len(values):>5}   p50 {p50:8.1f} ms   p99 {p99:8.1f} ms   max {ms(max(values)):>10}"
+    print(line + (f"   first {ms(values[0]):>10}" if first else ""))
 
 
 async def measure(core: BotCore, args: argparse.Namespace) -> None:
     people = senders(core, args.senders)
+    with transaction(core.sessions) as session:
+        # Known contacts: their platform's language is stored already, as after their first message.
+        for n, locale in enumerate(LOCALES):
+            chosen = people[n :: len(LOCALES)]
+            session.execute(update(ChatUser).where(ChatUser.user_id.in_(chosen)).values(platform_locale=locale))
     stream = Stream(core, people, args.rate, args.inbox)
     if stream.processor is not None:
         await stream.processor.start()
@@ -165,9 +164,9 @@ async def measure(core: BotCore, args: argparse.Namespace) -> None:
     print(f"\nlight commands ({', '.join(LIGHT)}) at {args.rate:g}/s from {len(people)} contacts:")
     for phase in ("light alone", "while heavy commands run"):
         report(phase, stream.latencies[phase])
-    print("\norganiser's commands (time to the answer; 'all sent': with the attachments made):")
+    print("\norganiser's commands (time to the answer):")
     for label, values in times.items():
-        report(label, values)
+        report(label, values, first=True)
 
 
 def main() -> None:
@@ -180,8 +179,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="length of each phase")
     parser.add_argument("--heavy", default="/admin export doc7,/admin stats,/admin balance")
     parser.add_argument("--inbox", action="store_true", help="through bot/inbox.py, as Telegram (else as Slack)")
+    parser.add_argument("--in-process", action="store_true", help="heavy commands in the bot's process (no worker)")
+    parser.add_argument("--switch-interval", type=float, help="sys.setswitchinterval, seconds (Python's default 0.005)")
     args = parser.parse_args()
     header()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval)
+    print(f"switch interval: {sys.getswitchinterval() * 1000:g} ms")
     with bench_database(args.database) as url:
         clock = FixedClock(dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.UTC))  # choices are open in June
         core = BotCore.start(Settings(database_url=url, admins=frozenset({f"console:{ORGANISER}"})), clock)
@@ -192,9 +196,18 @@ def main() -> None:
             for w in event.workshops:
                 w.capacity = seats // len(event.workshops)
         path = "inbox (as Telegram)" if args.inbox else "asyncio.to_thread (as Slack)"
+        where = "the bot's process" if args.in_process else "a worker process (as `run`)"
         print(f"database: {url.split(':')[0]}  collectivities: {args.collectivities}  contacts: {args.contacts}")
-        print(f"path: {path}  heavy: {args.heavy}")
-        asyncio.run(measure(core, args))
+        print(f"path: {path}  heavy: {args.heavy}, answered in {where}")
+        worker = None if args.in_process else HeavyWorker(core)
+        if worker is not None:
+            worker.start()
+            core.heavy = worker.answer
+        try:
+            asyncio.run(measure(core, args))
+        finally:
+            if worker is not None:
+                worker.stop()
         core.sessions.kw["bind"].dispose()
     print(f"\npeak resident memory: {peak_mib():.0f} MiB")
 

@@ -60,6 +60,8 @@ class BotCore:
     # asker's collectivity and of those the message changed, whose view of it may have changed (Slack's
     # App Home is published again).
     people_listeners: list[Callable[[list[tuple[str, str]]], None]] = field(default_factory=list)
+    # Answers an organisers' heavy command elsewhere (bot/workers.py, in `run`), or None to answer it here.
+    heavy: Callable[[Incoming, int | None], list[Reply] | None] | None = None
 
     @classmethod
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
@@ -82,6 +84,10 @@ class BotCore:
         translator = Translator(negotiate(incoming.locale_hint) or DEFAULT)
         try:
             incoming = admit(incoming)
+            if self.heavy is not None and self.router.is_heavy(incoming):
+                answered = self.heavy(incoming, inbox_row)
+                if answered is not None:
+                    return answered
             # A command that only reads runs in a read transaction (on SQLite it takes no write lock, so a slow
             # export holds up nobody); if it must write after all (a new person's first message), it runs again.
             reads = self.router.reads_only(incoming)

@@ -82,6 +82,12 @@ def _cjk_font() -> str | None:
     return None
 
 
+def prepare_chart() -> None:
+    """Load matplotlib and the Japanese font, and draw once (a worker does it when it starts)."""
+    empty = Stats({status: dict.fromkeys(COUNTRIES, 0) for status in STATUSES}, [])
+    chart_png(empty, str, locale="ja", fallback=str)
+
+
 def chart_png(stats: Stats, gettext: Gettext, *, locale: str, fallback: Gettext) -> bytes:
     """Two bar charts: collectivities by status and country; demand per workshop by country.
 

@@ -43,7 +43,8 @@ def writes_during(core, send) -> list[str]:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(
     "command",
-    [f"/{name}" for name in sorted(READ_ONLY_COMMANDS)] + [f"/admin {name}" for name in sorted(READ_ONLY_ADMIN_COMMANDS)],
+    [f"/{name}" for name in sorted(READ_ONLY_COMMANDS)]
+    + [f"/admin {name}" for name in sorted(READ_ONLY_ADMIN_COMMANDS)],
 )
 def test_every_command_marked_read_only_writes_nothing(core, chat, command):
     command = {"/admin export": "/admin export doc7", "/admin show": "/admin show doc5"}.get(command, command)

@@ -1,0 +1,91 @@
+"""Organisers' heavy commands (exports, long lists, stats with their chart, the balancing proposal) in a worker process.
+
+They only read and take up to seconds of CPU: in the bot's own process they would hold Python's interpreter
+(the GIL) against every other chat's answer. A worker process answers them with a core of its own on the same
+database, on the other CPU. It imports matplotlib when it starts, so even the first chart is quick.
+If the worker cannot answer (it died, it is stuck), the command is answered in the bot's process as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from bot.config import Settings
+from bot.core import BotCore
+from contract.clock import Clock
+from contract.messages import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+# A command the worker has not answered by then is answered in the bot's process instead.
+ANSWER_WITHIN = 300.0
+
+# The worker's own core (in the worker process only).
+_core: BotCore | None = None
+
+
+def _start(settings: Settings, clock: Clock, event_id: int) -> None:
+    """In the worker: a core on the same database (already migrated, event loaded), matplotlib loaded."""
+    global _core
+    from handlers import build_router
+    from storage.db import make_engine, make_sessionmaker
+    from storage.stats import prepare_chart
+
+    _core = BotCore(make_sessionmaker(make_engine(settings.database_url)), clock, settings, event_id, build_router())
+    prepare_chart()
+
+
+def _answer(clock: Clock, incoming: Incoming, inbox_row: int | None) -> list[Reply]:
+    assert _core is not None
+    # The asking process's clock as it is now (a test's fixed clock moves; a rehearsal's runs on).
+    _core.clock = clock
+    return _core.handle(incoming, inbox_row=inbox_row)
+
+
+class HeavyWorker:
+    """One worker process for the heavy commands; `answer` is what `BotCore.heavy` calls."""
+
+    def __init__(self, core: BotCore) -> None:
+        self.core = core
+        self.answered = 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        """Start the worker now (it loads the bot and matplotlib meanwhile), not at the first heavy command."""
+        self._ensure().submit(int, 0)
+
+    def _ensure(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn, not fork: the bot's process has threads and open database connections.
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start,
+                initargs=(self.core.settings, self.core.clock, self.core.event_id),
+            )
+        return self._pool
+
+    def answer(self, incoming: Incoming, inbox_row: int | None) -> list[Reply] | None:
+        """The worker's replies to `incoming`; None when it could not answer (the caller answers it then)."""
+        # What the platform sent stays here: handlers never read it, and it need not be picklable.
+        plain = dataclasses.replace(incoming, raw=None)
+        try:
+            replies = self._ensure().submit(_answer, self.core.clock, plain, inbox_row).result(ANSWER_WITHIN)
+        except BrokenProcessPool:
+            log.exception("the heavy commands' worker died; answering %s here", incoming.actor)
+            self._pool = None
+            return None
+        except Exception:
+            log.exception("the heavy commands' worker did not answer %s; answering here", incoming.actor)
+            return None
+        self.answered += 1
+        return replies
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
