@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -24,19 +27,30 @@ log = logging.getLogger(__name__)
 # A command the worker has not answered by then is answered in the bot's process instead.
 ANSWER_WITHIN = 300.0
 
+# How often the worker checks that the bot that started it is still there, seconds.
+PARENT_CHECK = 1.0
+
 # The worker's own core (in the worker process only).
 _core: BotCore | None = None
 
 
-def _start(settings: Settings, clock: Clock, event_id: int) -> None:
+def _start(bot: int, settings: Settings, clock: Clock, event_id: int) -> None:
     """In the worker: a core on the same database (already migrated, event loaded), matplotlib loaded."""
     global _core
+    threading.Thread(target=_leave_with, args=(bot,), name="leave-with-the-bot", daemon=True).start()
     from handlers import build_router
     from storage.db import make_engine, make_sessionmaker
     from storage.stats import prepare_chart
 
     _core = BotCore(make_sessionmaker(make_engine(settings.database_url)), clock, settings, event_id, build_router())
     prepare_chart()
+
+
+def _leave_with(bot: int) -> None:
+    """A bot killed outright (SIGKILL, out of memory) cannot stop its worker: the worker sees it and exits."""
+    while os.getppid() == bot:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)
 
 
 def _answer(clock: Clock, incoming: Incoming, inbox_row: int | None) -> list[Reply]:
@@ -65,7 +79,7 @@ class HeavyWorker:
                 1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start,
-                initargs=(self.core.settings, self.core.clock, self.core.event_id),
+                initargs=(os.getpid(), self.core.settings, self.core.clock, self.core.event_id),
             )
         return self._pool
 
