@@ -43,7 +43,11 @@ def _start(bot: int, settings: Settings, clock: Clock, event_id: int) -> None:
     from storage.stats import prepare_chart
 
     _core = BotCore(make_sessionmaker(make_engine(settings.database_url)), clock, settings, event_id, build_router())
-    prepare_chart()
+    try:
+        prepare_chart()
+    except Exception:
+        # Only the first chart is slower then; a failed initializer would break the worker for every command.
+        log.exception("could not load matplotlib ahead of the first chart")
 
 
 def _leave_with(bot: int) -> None:

@@ -53,6 +53,10 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite's extended result code: a read transaction in WAL mode tried to write after another writer committed.
+SQLITE_BUSY_SNAPSHOT = 517
+
+
 class WriteInReadTransaction(Exception):
     """A unit of work opened to read only was about to write: nothing was written; run it again as a write."""
 
@@ -78,9 +82,6 @@ def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> I
             if read_only and getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT:
                 raise WriteInReadTransaction(str(exc)) from exc
             raise
-
-
-SQLITE_BUSY_SNAPSHOT = 517
 
 
 def _refuse_flush(session: Session, _context: object, _instances: object) -> None:

@@ -141,3 +141,26 @@ def test_a_read_transaction_refuses_an_orm_write(core):
         session.flush()
     with transaction(core.sessions) as session:
         assert session.scalars(select(ChatUser).where(ChatUser.user_id == "ghost")).first() is None
+
+
+@pytest.mark.parametrize(
+    ("text", "reads", "heavy"),
+    [
+        ("/programme", True, False),
+        ("/programme@RencontresBot 23", True, False),
+        ("／ＡＤＭＩＮ　export doc7", True, True),
+        ("/admin stats", True, True),
+        ("/admin list confirmed", True, False),
+        ("/admin lock", False, False),
+        ("/admin", False, False),
+        ("/choose 1 2", False, False),
+        ("/lang ja", False, False),
+        ("programme", False, False),
+        ("", False, False),
+    ],
+)
+def test_the_router_tells_reads_and_heavy_reads_from_the_text_alone(core, text, reads, heavy):
+    incoming = Incoming("console", "orga", "orga", text)
+    assert (core.router.reads_only(incoming), core.router.is_heavy(incoming)) == (reads, heavy)
+    pressed = Incoming("console", "orga", "orga", text, action="cmd:/programme")
+    assert not core.router.reads_only(pressed) and not core.router.is_heavy(pressed)
