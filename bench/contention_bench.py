@@ -150,7 +150,9 @@ async def measure(core: BotCore, args: argparse.Namespace) -> None:
     stream = Stream(core, people, args.rate, args.inbox)
     if stream.processor is not None:
         await stream.processor.start()
-    # The first answers load caches (translations, the programme): not part of either phase.
+    # The first answers load caches (translations, the programme): not part of either phase. The organiser
+    # is known too: a person's first message records them, and a read that must write runs as a write.
+    await asyncio.to_thread(core.handle, Incoming("console", ORGANISER, ORGANISER, "/admin help", locale_hint="fr"))
     await stream.run("warm-up", 2.0)
     await stream.run("light alone", args.seconds)
     times: dict[str, list[float]] = defaultdict(list)

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +67,47 @@ def test_a_command_is_answered_here_when_the_worker_died(core, chat, worker):
     assert "Doc 7" in organiser.send("/admin show doc7")
     assert "Doc 7" in organiser.send("/admin show doc7")
     assert worker.answered == 2
+
+
+BOT_WITH_A_WORKER = """
+import sys
+from bot.config import Settings
+from bot.core import BotCore
+from bot.workers import HeavyWorker
+from contract.clock import SystemClock
+
+core = BotCore.start(Settings(database_url=sys.argv[1]), SystemClock())
+worker = HeavyWorker(core)
+worker.start()
+core.heavy = worker.answer
+print(*worker._pool._processes, flush=True)
+sys.stdin.read()
+"""
+
+
+def test_the_worker_leaves_when_its_bot_is_killed(tmp_path):
+    bot = subprocess.Popen(
+        [sys.executable, "-c", BOT_WITH_A_WORKER, f"sqlite:///{tmp_path / 'bot.db'}"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    try:
+        (pid,) = (int(p) for p in bot.stdout.readline().split())  # type: ignore[union-attr]
+    finally:
+        bot.kill()
+        bot.wait()
+    # The worker checks every PARENT_CHECK second; it may still be loading matplotlib meanwhile.
+    deadline = time.monotonic() + 60
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
