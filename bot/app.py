@@ -21,6 +21,7 @@ from bot.adapter import Adapter
 from bot.config import ConfigError, Settings
 from bot.core import BotCore
 from bot.slack import SLACK_EVENTS_PATH
+from bot.workers import HeavyWorker
 from contract.clock import Clock, ShiftedClock, SystemClock
 from scheduler.dispatch import LOOKAHEAD, concurrency_for
 from scheduler.pacing import LIMITS, Pacer, Rate, with_overall
@@ -135,6 +136,10 @@ async def run_platforms(
     adapters = build_adapters(core) if adapters is None else adapters
     started: list[Adapter] = []
     reminders: ReminderService | None = None
+    # Organisers' exports, stats and balancing are answered in a worker process, off the other chats' interpreter.
+    heavy = HeavyWorker(core)
+    heavy.start()
+    core.heavy = heavy.answer
     # Listen first: /healthz answers while the platforms log in, and a webhook can be delivered at once.
     runner = await start_server(
         build_app(core, *(adapter.routes() for adapter in adapters)), settings.http_host, settings.http_port
@@ -155,6 +160,8 @@ async def run_platforms(
         await runner.cleanup()
         for adapter in reversed(started):
             await adapter.stop()
+        core.heavy = None
+        await asyncio.to_thread(heavy.stop)
 
 
 def start_reminders(core: BotCore, adapters: Sequence[Adapter]) -> ReminderService:

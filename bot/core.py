@@ -26,7 +26,7 @@ from handlers.context import Context, Refusal
 from handlers.limits import admit
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator, negotiate
-from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
+from storage.db import WriteInReadTransaction, make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
 from storage.exports import pick
 from storage.inbox import (
@@ -60,6 +60,8 @@ class BotCore:
     # asker's collectivity and of those the message changed, whose view of it may have changed (Slack's
     # App Home is published again).
     people_listeners: list[Callable[[list[tuple[str, str]]], None]] = field(default_factory=list)
+    # Answers an organisers' heavy command elsewhere (bot/workers.py, in `run`), or None to answer it here.
+    heavy: Callable[[Incoming, int | None], list[Reply] | None] | None = None
 
     @classmethod
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
@@ -82,14 +84,33 @@ class BotCore:
         translator = Translator(negotiate(incoming.locale_hint) or DEFAULT)
         try:
             incoming = admit(incoming)
-            with transaction(self.sessions) as session:
-                writes = _watch_writes(session)
-                ctx = self._context(session, incoming)
-                translator = ctx.translator
-                replies = self.router.dispatch(ctx)
-                people = self._contacts(ctx, writes.collectivities) if writes.any and self.people_listeners else []
-                if inbox_row is not None and not mark_handled(session, inbox_row, _stored(replies), self.clock.now()):
-                    raise _AlreadyHandled
+            if self.heavy is not None and self.router.is_heavy(incoming):
+                answered = self.heavy(incoming, inbox_row)
+                if answered is not None:
+                    return answered
+            # A command that only reads runs in a read transaction (on SQLite it takes no write lock, so a slow
+            # export holds up nobody); if it must write after all (a new person's first message), it runs again.
+            reads = self.router.reads_only(incoming)
+            while True:
+                try:
+                    with transaction(self.sessions, read_only=reads) as session:
+                        writes = _watch_writes(session)
+                        ctx = self._context(session, incoming)
+                        translator = ctx.translator
+                        replies = self.router.dispatch(ctx)
+                        people = (
+                            self._contacts(ctx, writes.collectivities) if writes.any and self.people_listeners else []
+                        )
+                        if inbox_row is not None and not reads and not self._keep(session, inbox_row, replies):
+                            raise _AlreadyHandled
+                    break
+                except WriteInReadTransaction:
+                    reads = False
+            if inbox_row is not None and reads:
+                # The read's answer is kept like any other, in a short write transaction of its own.
+                with transaction(self.sessions) as session:
+                    if not self._keep(session, inbox_row, replies):
+                        raise _AlreadyHandled
             self._notify(ctx.signals)
             self._notify_people(people)
             return replies
@@ -110,8 +131,12 @@ class BotCore:
         if inbox_row is not None:
             # Nothing was changed: keeping the sentence only spares asking again after a restart.
             with transaction(self.sessions) as session:
-                mark_handled(session, inbox_row, _stored(replies), self.clock.now())
+                self._keep(session, inbox_row, replies)
         return replies
+
+    def _keep(self, session: Session, inbox_row: int, replies: list[Reply]) -> bool:
+        """Mark the inbox row handled with its replies; False if another instance handled it first."""
+        return mark_handled(session, inbox_row, _stored(replies), self.clock.now())
 
     # -- the inbox (bot/inbox.py): every platform's updates, recorded before they are acknowledged -----
 

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from contract.messages import MAX_ACTION_BYTES, Button, Reply, Submission
+from contract.messages import MAX_ACTION_BYTES, Button, Incoming, Reply, Submission
 from handlers.context import Context, FormOutdated, Refusal
 from locales.words import normalised
 from storage.models import FormState
@@ -26,6 +26,30 @@ MAX_INPUT_CHARS = 4000
 TYPED_TEXT_ADMIN_COMMANDS = frozenset({"add", "edit", "workshop"})
 FORM_SAFE_COMMANDS = frozenset(
     {"cancel", "help", "lang", "status", "deadlines", "programme", "now", "workshops", "about", "agenda"}
+)
+# Organisers' commands that only read and take up to seconds at 5,000 collectivities (every row, a chart, a
+# balancing): answered in a worker process when the bot runs (bot/workers.py), off the other chats' interpreter.
+HEAVY_ADMIN_COMMANDS = frozenset({"export", "show", "stats", "balance"})
+# Commands that only read: answered in a read transaction, which on SQLite never holds the write lock, so a
+# slow one (an export at 5,000 collectivities) holds up nobody. One that must write after all (a new person's
+# first message, a changed chat id) is run again as a write (bot/core.py): a wrong entry costs time, not data.
+READ_ONLY_COMMANDS = frozenset({"help", "programme", "now", "workshops", "about", "status", "deadlines", "agenda"})
+READ_ONLY_ADMIN_COMMANDS = frozenset(
+    {
+        "help",
+        "list",
+        "export",
+        "show",
+        "stats",
+        "balance",
+        "mismatches",
+        "deadlines",
+        "invites",
+        "admins",
+        "audit",
+        "reminders",
+        "channels",
+    }
 )
 
 
@@ -121,6 +145,18 @@ class Router:
             return handler
 
         return register
+
+    def reads_only(self, incoming: Incoming) -> bool:
+        """The message is a command that only reads (READ_ONLY_COMMANDS), judged from its text alone."""
+        name, sub = _typed_command(incoming)
+        if name != "admin":
+            return name in READ_ONLY_COMMANDS and name in self.commands
+        return sub in READ_ONLY_ADMIN_COMMANDS and sub in self.admin_commands
+
+    def is_heavy(self, incoming: Incoming) -> bool:
+        """The message is an organisers' command that only reads and may take seconds (HEAVY_ADMIN_COMMANDS)."""
+        name, sub = _typed_command(incoming)
+        return name == "admin" and sub in HEAVY_ADMIN_COMMANDS and sub in self.admin_commands
 
     def dispatch(self, ctx: Context) -> list[Reply]:
         try:
@@ -279,6 +315,16 @@ class Router:
         if command.private and ctx.incoming.is_group:
             raise _private_only(ctx)
         return _as_list(command.handler(ctx, args))
+
+
+def _typed_command(incoming: Incoming) -> tuple[str, str]:
+    """The command a typed message starts with and its first word ("admin", "export"); ("", "") if none."""
+    if incoming.action is not None or incoming.submission is not None or incoming.attachment is not None:
+        return "", ""
+    words = parsed_text(clean_text(incoming.text)).split(None, 2)
+    if not words or not words[0].startswith("/"):
+        return "", ""
+    return words[0][1:].split("@", 1)[0].lower(), words[1].lower() if len(words) > 1 else ""
 
 
 def _private_only(ctx: Context) -> Refusal:

@@ -11,7 +11,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -52,11 +53,45 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+# SQLite's extended result code: a read transaction in WAL mode tried to write after another writer committed.
+SQLITE_BUSY_SNAPSHOT = 517
+
+
+class WriteInReadTransaction(Exception):
+    """A unit of work opened to read only was about to write: nothing was written; run it again as a write."""
+
+
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session
+def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error.
+
+    `read_only`: a deferred transaction on SQLite (it never takes the write lock, so a slow read holds up no
+    writer); any write it attempts raises WriteInReadTransaction before reaching the database.
+    """
+    with factory() as session:
+        if read_only:
+            event.listen(session, "before_flush", _refuse_flush)
+            event.listen(session, "do_orm_execute", _refuse_statement)
+        try:
+            with session.begin():
+                if read_only:
+                    session.connection(execution_options={"read_only": True})
+                yield session
+        except OperationalError as exc:
+            # In WAL mode a read transaction cannot become a writer once another committed (BUSY_SNAPSHOT).
+            if read_only and getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT:
+                raise WriteInReadTransaction(str(exc)) from exc
+            raise
+
+
+def _refuse_flush(session: Session, _context: object, _instances: object) -> None:
+    if session.new or session.deleted or any(session.is_modified(row) for row in session.dirty):
+        raise WriteInReadTransaction("a read-only transaction was about to flush changes")
+
+
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise WriteInReadTransaction("a read-only transaction was about to run an INSERT, UPDATE or DELETE")
 
 
 # Any constant shared by every instance: the key of the PostgreSQL advisory lock taken at start-up.
