@@ -64,10 +64,17 @@ def _stored_code_normalised() -> Any:
 
 
 def contact_of(session: Session, event: Event, user: ChatUser) -> Contact | None:
-    """The link between this chat identity and its collectivity, if any."""
-    return session.scalars(
-        select(Contact).where(Contact.event_id == event.id, Contact.chat_user_id == user.id)
+    """The link between this chat identity and its collectivity, if any (the collectivity read with it)."""
+    row = session.execute(
+        select(Contact, Collectivity)
+        .join(Collectivity, Contact.collectivity_id == Collectivity.id)
+        .where(Contact.event_id == event.id, Contact.chat_user_id == user.id)
     ).one_or_none()
+    if row is None:
+        return None
+    contact, collectivity = row
+    set_committed_value(contact, "collectivity", collectivity)  # read: no second statement for it
+    return contact
 
 
 def collectivity_of(session: Session, event: Event, user: ChatUser) -> Collectivity | None:
