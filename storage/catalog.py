@@ -14,8 +14,9 @@ edit of a workshop or a deadline changes rows the session flushes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
@@ -28,11 +29,29 @@ COLLECTIONS = ("slots", "programme", "workshops", "options", "tasks", "deadlines
 PER_MESSAGE = (Event.id, Event.digest, Event.revision, Event.choices_locked)
 
 
+T = TypeVar("T")
+_MEMO = "catalog-memo"
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     key: tuple[int, str, int]
     columns: dict[str, Any]
     collections: dict[str, tuple[Any, ...]]
+    # What was computed from this catalog alone (the timeline), by name: kept as long as the catalog.
+    memo: dict[str, Any] = field(default_factory=dict)
+
+
+def kept(event: Event, name: str, compute: Callable[[], T]) -> T:
+    """`compute()`, a function of the event's catalog only: once per revision when the catalog came
+    from memory, every time otherwise (an organiser's message, which may have changed it)."""
+    memo = inspect(event).info.get(_MEMO)
+    if memo is None:
+        return compute()
+    if name not in memo:
+        memo[name] = compute()
+    value: T = memo[name]
+    return value
 
 
 class EventCatalog:
@@ -56,6 +75,7 @@ class EventCatalog:
             for name, rows in snapshot.collections.items():
                 if name in unloaded:
                     set_committed_value(event, name, list(rows))
+            inspect(event).info[_MEMO] = snapshot.memo
 
     def _load(self, session: Session, event_id: int) -> _Snapshot:
         self.loads += 1
