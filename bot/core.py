@@ -26,6 +26,7 @@ from handlers.context import Context, Refusal
 from handlers.limits import admit
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator, negotiate
+from storage.catalog import EventCatalog
 from storage.db import make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
 from storage.exports import pick
@@ -38,7 +39,6 @@ from storage.inbox import (
     prune_done,
     record_update,
 )
-from storage.catalog import EventCatalog
 from storage.models import ChatUser, Collectivity, Contact, Event
 from storage.participation import collectivity_of
 from storage.people import arrival, granted_organisers, mark_reachable, mark_unreachable, move_channel

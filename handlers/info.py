@@ -148,7 +148,9 @@ def programme(ctx: Context, args: str) -> Reply:
     for day in days:
         lines.append("")
         # The same for every reader of a language until the catalog changes: written once per revision.
-        lines.extend(kept(ctx.event, f"programme:{ctx.locale}:{day.isoformat()}", partial(_day_lines, ctx, placed, day)))
+        lines.extend(
+            kept(ctx.event, f"programme:{ctx.locale}:{day.isoformat()}", partial(_day_lines, ctx, placed, day))
+        )
     return Reply("\n".join(lines))
 
 
