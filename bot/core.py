@@ -26,6 +26,7 @@ from handlers.context import Context, Refusal
 from handlers.limits import admit
 from handlers.router import Router
 from locales import DEFAULT, SUPPORTED, Translator, negotiate
+from storage.catalog import EventCatalog
 from storage.db import WriteInReadTransaction, make_engine, make_sessionmaker, startup_lock, transaction, upgrade
 from storage.event_loader import load_event_file
 from storage.exports import pick
@@ -38,9 +39,9 @@ from storage.inbox import (
     prune_done,
     record_update,
 )
-from storage.models import AdminGrant, ChatUser, Collectivity, Contact, Event
+from storage.models import ChatUser, Collectivity, Contact, Event
 from storage.participation import collectivity_of
-from storage.people import granted_organisers, mark_reachable, mark_unreachable, move_channel
+from storage.people import arrival, granted_organisers, mark_reachable, mark_unreachable, move_channel
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ class BotCore:
     people_listeners: list[Callable[[list[tuple[str, str]]], None]] = field(default_factory=list)
     # Answers an organisers' heavy command elsewhere (bot/workers.py, in `run`), or None to answer it here.
     heavy: Callable[[Incoming, int | None], list[Reply] | None] | None = None
+    # The served event's catalog, kept between messages while the event row's revision is unchanged.
+    catalog: EventCatalog = field(default_factory=EventCatalog)
 
     @classmethod
     def start(cls, settings: Settings, clock: Clock, engine: Engine | None = None) -> BotCore:
@@ -218,8 +221,8 @@ class BotCore:
                 log.exception("listener for changed people failed")
 
     def _context(self, session: Session, incoming: Incoming) -> Context:
-        who = select(ChatUser).where(ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id)
-        user = session.scalars(who).one_or_none()
+        found = arrival(session, self.event_id, incoming.platform, incoming.user_id)
+        user = found.user
         if user is None:
             try:
                 with session.begin_nested():
@@ -232,6 +235,9 @@ class BotCore:
                     session.add(user)
             except IntegrityError:
                 # Another instance recorded this person's first message at the same moment: use its row.
+                who = select(ChatUser).where(
+                    ChatUser.platform == incoming.platform, ChatUser.user_id == incoming.user_id
+                )
                 user = session.scalars(who).one()
         if not incoming.is_group:
             if user.private_chat_id != incoming.chat_id:
@@ -244,17 +250,21 @@ class BotCore:
             user.platform_locale = reported
         # Chosen with /lang -> the platform's stored language -> this message's hint -> French.
         locale = user.locale or negotiate(user.platform_locale) or negotiate(incoming.locale_hint) or DEFAULT
-        event = session.get_one(Event, self.event_id)
+        is_admin = self.is_admin(incoming, granted=found.granted)
+        # An organiser's commands may edit the catalog: theirs is read in their own session.
+        self.catalog.fill(session, found.event, collections=not is_admin)
         return Context(
             session=session,
             clock=self.clock,
             incoming=incoming,
             user=user,
-            event=event,
+            event=found.event,
             translator=Translator(locale),
-            is_admin=self.is_admin(session, incoming),
+            is_admin=is_admin,
             invite_links=self.invite_links,
             organisers=self.settings.admins,
+            # Read with the person: asking again would be a statement per message for nothing.
+            form_absent=found.form is None,
         )
 
     # -- platform events that change state: each its own transaction ---------------------------
@@ -292,11 +302,9 @@ class BotCore:
             names[locale] = (name, pick(info.get("short_name"), locale) or name)
         return names
 
-    def is_admin(self, session: Session, incoming: Incoming) -> bool:
-        """Those in ADMINS organise every event; one named in chat organises the event it was named in."""
-        if incoming.actor in self.settings.admins:
-            return True
-        return session.get(AdminGrant, (self.event_id, incoming.platform, incoming.user_id)) is not None
+    def is_admin(self, incoming: Incoming, *, granted: bool) -> bool:
+        """Those in ADMINS organise every event; one named in chat (`granted`) organises the event it was named in."""
+        return granted or incoming.actor in self.settings.admins
 
 
 class _AlreadyHandled(Exception):

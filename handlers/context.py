@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from contract.clock import Clock
 from contract.messages import Button, Incoming, Reply, TypedNumbers
@@ -63,6 +64,8 @@ class Context:
     signals: set[str] = field(default_factory=set)
     # The organisers of every event (ADMINS: "platform:user_id"); those named in chat are AdminGrant rows.
     organisers: frozenset[str] = frozenset()
+    # The person had no form in progress when the message arrived (read with them, bot/core.py).
+    form_absent: bool = False
 
     @property
     def locale(self) -> str:
@@ -93,7 +96,16 @@ class Context:
 
     def form_state(self) -> FormState | None:
         """The form this person has in progress in this event, if any (one in another edition is not seen)."""
-        return self.session.get(FormState, (self.user.id, self.event.id))
+        key = (self.user.id, self.event.id)
+        if self.form_absent and not self._form_started(key):
+            return None
+        return self.session.get(FormState, key)
+
+    def _form_started(self, key: tuple[int, int]) -> bool:
+        """Whether this message began a form: one added to the session, pending or flushed."""
+        if identity_key(FormState, key) in self.session.identity_map:
+            return True
+        return any(isinstance(row, FormState) for row in self.session.new)
 
     def command(self, name: str, args: str = "") -> str:
         """Command `name` as the asker types it on their platform: `/choose`, `/rencontres choose`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import partial
 
 from babel.dates import get_timezone_location
 
@@ -12,6 +13,7 @@ from handlers.context import Context, Refusal
 from handlers.router import Router
 from handlers.timeline import Placed, event_bounds, place_item, slot_bounds, timeline
 from locales import N_, weekday_names
+from storage.catalog import kept
 from storage.models import Event, ProgrammeItem, Slot, Workshop
 
 
@@ -41,6 +43,10 @@ def when_label(ctx: Context, placed: Placed) -> str:
 
 
 def zone_note(ctx: Context) -> str:
+    return kept(ctx.event, f"zone-note:{ctx.locale}", partial(_zone_note, ctx))
+
+
+def _zone_note(ctx: Context) -> str:
     city = get_timezone_location(ctx.zone, locale=ctx.locale, return_city=True)
     return ctx._("Times are local times in {city}.").format(city=city)
 
@@ -141,11 +147,19 @@ def programme(ctx: Context, args: str) -> Reply:
         lines.append(ctx._("{event} is over. Thank you to everyone who took part!").format(event=name))
     for day in days:
         lines.append("")
-        lines.append(ctx.translator.day(day))
-        for p in placed:
-            if p.item.day == day:
-                lines.extend(render_item(ctx, p))
+        # The same for every reader of a language until the catalog changes: written once per revision.
+        lines.extend(
+            kept(ctx.event, f"programme:{ctx.locale}:{day.isoformat()}", partial(_day_lines, ctx, placed, day))
+        )
     return Reply("\n".join(lines))
+
+
+def _day_lines(ctx: Context, placed: list[Placed], day: dt.date) -> tuple[str, ...]:
+    lines = [ctx.translator.day(day)]
+    for p in placed:
+        if p.item.day == day:
+            lines.extend(render_item(ctx, p))
+    return tuple(lines)
 
 
 # Today and tomorrow in the bot's languages: the most natural questions during the event.

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from storage.catalog import kept
 from storage.models import Event, ProgrammeItem
 
 # An item with a start time but no end lasts this long, for "what is on now".
@@ -37,12 +38,20 @@ def place_item(event: Event, item: ProgrammeItem) -> Placed:
 
 def timeline(event: Event) -> list[Placed]:
     """Every item, in the order it happens (file order breaks ties)."""
+    return list(kept(event, "timeline", lambda: _timeline(event)))
+
+
+def _timeline(event: Event) -> tuple[Placed, ...]:
     placed = [place_item(event, item) for item in event.programme]
-    return sorted(placed, key=lambda p: (p.start, p.item.position))
+    return tuple(sorted(placed, key=lambda p: (p.start, p.item.position)))
 
 
 def event_bounds(event: Event) -> tuple[dt.datetime, dt.datetime]:
     """From the first item's start (or the first day's midnight) to the last item's end."""
+    return kept(event, "bounds", lambda: _bounds(event))
+
+
+def _bounds(event: Event) -> tuple[dt.datetime, dt.datetime]:
     zone = ZoneInfo(event.timezone)
     placed = timeline(event)
     first = placed[0].start if placed else dt.datetime.combine(event.start, dt.time(), tzinfo=zone)

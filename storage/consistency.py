@@ -80,6 +80,8 @@ def broken_binomes(session: Session, event: Event, collectivity: Collectivity | 
         query = query.where(Collectivity.id == collectivity.id)
     pairs = [(row[0], row[1]) for row in session.execute(query)]
     partner_ids = sorted({a.partner_collectivity_id for a, _ in pairs if a.partner_collectivity_id is not None})
+    if not partner_ids:
+        return []
     partners = {p.id: p for p in session.scalars(select(Collectivity).where(Collectivity.id.in_(partner_ids)))}
     chosen = _choice_ids(session, partner_ids)
     workshops = {w.id: w for w in event.workshops}

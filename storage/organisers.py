@@ -21,6 +21,7 @@ from locales import N_, words
 from storage import audit
 from storage.models import AdminGrant, Collectivity, Contact, Deadline, Event, Invite, Slot, Workshop
 from storage.models.participation import STATUSES
+from storage.participation import lock_event
 
 # No 0/O, 1/I/L: a code read aloud or copied by hand stays unambiguous. 31**10 ≈ 2**49.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -592,8 +593,7 @@ def set_choices_locked(session: Session, event: Event, locked: bool, *, actor: s
     """Lock or unlock the workshop choices; returns False when it already was so."""
     # The event row first, as a choice takes it: a choice that committed meanwhile is seen and logged
     # before this entry (its id and time), never after it.
-    session.scalars(select(Event).where(Event.id == event.id).with_for_update()).one()
-    session.refresh(event, ["choices_locked"])
+    lock_event(session, event)
     if event.choices_locked == locked:
         return False
     audit.record(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contract.numbers import parse_int
 from storage import audit
@@ -63,10 +64,17 @@ def _stored_code_normalised() -> Any:
 
 
 def contact_of(session: Session, event: Event, user: ChatUser) -> Contact | None:
-    """The link between this chat identity and its collectivity, if any."""
-    return session.scalars(
-        select(Contact).where(Contact.event_id == event.id, Contact.chat_user_id == user.id)
+    """The link between this chat identity and its collectivity, if any (the collectivity read with it)."""
+    row = session.execute(
+        select(Contact, Collectivity)
+        .join(Collectivity, Contact.collectivity_id == Collectivity.id)
+        .where(Contact.event_id == event.id, Contact.chat_user_id == user.id)
     ).one_or_none()
+    if row is None:
+        return None
+    contact, collectivity = row
+    set_committed_value(contact, "collectivity", collectivity)  # read: no second statement for it
+    return contact
 
 
 def collectivity_of(session: Session, event: Event, user: ChatUser) -> Collectivity | None:
@@ -76,8 +84,11 @@ def collectivity_of(session: Session, event: Event, user: ChatUser) -> Collectiv
 
 def lock_event(session: Session, event: Event) -> Event:
     """Hold the event row until commit: what depends on the whole event (capacities, the lock of
-    choices, a balancing) is then decided by one writer at a time."""
-    return session.scalars(select(Event).where(Event.id == event.id).with_for_update()).one()
+    choices, a balancing) is then decided by one writer at a time. Its lock of choices is read afresh."""
+    # One column, not the row: the same lock without reading the event's texts again.
+    locked = session.scalars(select(Event.choices_locked).where(Event.id == event.id).with_for_update()).one()
+    set_committed_value(event, "choices_locked", locked)
+    return event
 
 
 def lock(session: Session, collectivity: Collectivity) -> Collectivity:
@@ -326,7 +337,6 @@ def choose(
     """Replace both workshop choices at once (rank 1 = `first`), under the collectivity's row lock."""
     # The event row first (as confirm and balancing do): an organiser's lock lands before or after, never during.
     lock_event(session, event)
-    session.refresh(event, ["choices_locked"])
     collectivity = lock(session, collectivity)
     check_can_choose(event, collectivity, now)
     if first.id == second.id:

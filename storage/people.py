@@ -1,14 +1,53 @@
-"""Reachability of people and the group chats subscribed to announcements."""
+"""Who a message comes from, reachability of people and the group chats subscribed to announcements."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.orm import Session, load_only
 
+from storage.catalog import PER_MESSAGE
 from storage.limits import fit
-from storage.models import AdminGrant, ChannelSubscription, ChatUser
+from storage.models import AdminGrant, ChannelSubscription, ChatUser, Event, FormState
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What every message needs first: the event row, the person (None at their first message),
+    their form in progress in this event, and whether they were named organiser of it."""
+
+    event: Event
+    user: ChatUser | None
+    form: FormState | None
+    granted: bool
+
+
+_GRANTED = (
+    select(AdminGrant.user_id)
+    .where(
+        AdminGrant.event_id == Event.id,
+        AdminGrant.platform == bindparam("platform"),
+        AdminGrant.user_id == bindparam("user_id"),
+    )
+    .exists()
+)
+# Built once: one statement per message whatever it is, the catalog columns left to storage.catalog.
+_ARRIVAL = (
+    select(Event, ChatUser, FormState, _GRANTED.label("granted"))
+    .select_from(Event)
+    .outerjoin(ChatUser, and_(ChatUser.platform == bindparam("platform"), ChatUser.user_id == bindparam("user_id")))
+    .outerjoin(FormState, and_(FormState.chat_user_id == ChatUser.id, FormState.event_id == Event.id))
+    .where(Event.id == bindparam("event_id"))
+    .options(load_only(*PER_MESSAGE))
+)
+
+
+def arrival(session: Session, event_id: int, platform: str, user_id: str) -> Arrival:
+    """The event row (its per-message columns), the person, their form and grant, in one statement."""
+    row = session.execute(_ARRIVAL, {"event_id": event_id, "platform": platform, "user_id": user_id}).one()
+    return Arrival(row[0], row[1], row[2], bool(row[3]))
 
 
 def mark_unreachable(session: Session, platform: str, chat_id: str, at: dt.datetime) -> int:

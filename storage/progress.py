@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from storage.catalog import kept
 from storage.models import Abstract, Collectivity, Deadline, Delegate, Event, Task, TaskDone, WorkshopChoice
 from storage.pending import pending_for
 
@@ -46,8 +48,17 @@ def closes_at(event: Event, deadline: Deadline) -> dt.datetime:
 
 def task_applies(event: Event, task: Task, collectivity: Collectivity) -> bool:
     """A task concerns a collectivity when one of the deadlines listing it does (or none lists it)."""
-    listing = [d for d in event.deadlines if task.key in d.task_keys]
-    return not listing or any(applies(d.applies_to, collectivity) for d in listing)
+    listing = kept(event, "task-audiences", partial(_task_audiences, event)).get(task.key, ())
+    return not listing or any(applies(audience, collectivity) for audience in listing)
+
+
+def _task_audiences(event: Event) -> dict[str, tuple[str, ...]]:
+    """Task key -> the audiences of the deadlines listing it."""
+    found: dict[str, list[str]] = {}
+    for deadline in event.deadlines:
+        for key in deadline.task_keys:
+            found.setdefault(key, []).append(deadline.applies_to)
+    return {key: tuple(audiences) for key, audiences in found.items()}
 
 
 @dataclass(frozen=True)
@@ -80,17 +91,17 @@ class DeadlineProgress:
         return now >= self.closes_at
 
 
+def _counted(model: type[Delegate] | type[WorkshopChoice] | type[Abstract]) -> ScalarSelect[int]:
+    return select(func.count()).select_from(model).where(model.collectivity_id == bindparam("id")).scalar_subquery()
+
+
+# Built once: the three counts a task check needs, in one statement.
+_COUNTS = select(_counted(Delegate), _counted(WorkshopChoice), _counted(Abstract))
+
+
 def _seen(session: Session, collectivity: Collectivity) -> dict[str, bool]:
     """What the bot sees by itself, one answer per kind of check."""
-    delegates = session.scalar(
-        select(func.count()).select_from(Delegate).where(Delegate.collectivity_id == collectivity.id)
-    )
-    choices = session.scalar(
-        select(func.count()).select_from(WorkshopChoice).where(WorkshopChoice.collectivity_id == collectivity.id)
-    )
-    abstracts = session.scalar(
-        select(func.count()).select_from(Abstract).where(Abstract.collectivity_id == collectivity.id)
-    )
+    delegates, choices, abstracts = session.execute(_COUNTS, {"id": collectivity.id}).one()
     confirmed = collectivity.status == "confirmed"
     return {
         "confirmation": confirmed,

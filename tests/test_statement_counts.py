@@ -49,3 +49,17 @@ def test_statements_per_command_do_not_grow_with_the_number_of_collectivities(co
     large = statements_per_command(core, chat)
     assert large == small
     assert all(n > 0 for n in small.values())
+
+
+# What each command costs once warm (SQLite counts its BEGIN IMMEDIATE; PostgreSQL's BEGIN is implicit):
+# the event's catalog comes from memory, the person, their form and grant from one statement.
+MOST = {"/programme": 2, "/now": 2, "/deadlines": 6, "/status": 12, "/choose 1 2": 12, "/confirm": 7, "/cancel": 4}
+
+
+def test_reading_the_event_costs_one_statement_and_a_contacts_commands_a_handful(core, chat):
+    grow(core, 10)
+    statements_per_command(core, chat)  # warm up: first messages, first choice
+    found = statements_per_command(core, chat)
+    assert {command: found[command] for command in MOST} == {
+        command: min(found[command], most) for command, most in MOST.items()
+    }

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.models.base import Base
 
@@ -27,6 +27,9 @@ class Event(Base):
     info: Mapped[dict[str, Any]]
     choices_locked: Mapped[bool] = mapped_column(default=False)
     loaded_at: Mapped[dt.datetime]
+    # Counts the committed changes to this row and its catalog (slots, programme, workshops, options,
+    # tasks, deadlines): a process keeps the catalog in memory while the number it read is unchanged.
+    revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     programme: Mapped[list[ProgrammeItem]] = relationship(
         back_populates="event", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
@@ -153,3 +156,25 @@ class Deadline(_FromFile, Base):
     applies_to: Mapped[str] = mapped_column(String(8))
 
     event: Mapped[Event] = relationship(back_populates="deadlines")
+
+
+CATALOG = (Slot, ProgrammeItem, Workshop, Option, Task, Deadline)
+
+
+@event.listens_for(Session, "before_flush")
+def _count_revision(session: Session, _flush: object, _instances: object) -> None:
+    """Any change to an event row or its catalog, whoever flushes it, adds one to `Event.revision`."""
+    changed: set[int] = set()
+    for row in (*session.dirty, *session.deleted, *session.new):
+        if isinstance(row, Event):
+            if row.id is not None and row not in session.new:
+                changed.add(row.id)
+        elif isinstance(row, CATALOG):
+            owner = row.event_id if row.event_id is not None else getattr(row.event, "id", None)
+            if owner is not None:
+                changed.add(owner)
+    if changed:
+        # On the connection, not the session: the in-memory rows keep the number read at the start.
+        session.connection().execute(
+            update(Event).where(Event.id.in_(sorted(changed))).values(revision=Event.revision + 1)
+        )
