@@ -13,13 +13,12 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.event_file import EventFileError, EventSpec, read_event_file
+from storage.event_file import EventFileError, read_event_file
 from storage.models import (
     Abstract,
     Assignment,
@@ -32,6 +31,11 @@ from storage.models import (
     Workshop,
     WorkshopChoice,
 )
+
+if TYPE_CHECKING:  # pydantic and the schema load with the file, when its content changed (read_event_file)
+    from pydantic import BaseModel
+
+    from storage.event_schema import EventSpec
 
 Row = TypeVar("Row", Slot, ProgrammeItem, Workshop, Option, Task, Deadline)
 
