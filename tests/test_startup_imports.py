@@ -47,7 +47,7 @@ sys.exit(status)
 """
 
 
-def loaded_by(argv: list[str], stdin: str = "", env: dict[str, str] | None = None) -> tuple[set[str], str]:
+def loaded_by(argv: list[str], stdin: str = "") -> tuple[set[str], str]:
     """The packages of NOT_AT_START loaded after `rencontres-bot ARGV` ran in a fresh interpreter, and its output."""
     code = PROBE.format(stdin=stdin, argv=argv, heavy=NOT_AT_START)
     result = subprocess.run(
@@ -56,7 +56,7 @@ def loaded_by(argv: list[str], stdin: str = "", env: dict[str, str] | None = Non
         text=True,
         timeout=120,
         cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stderr
     line = next(x for x in result.stderr.splitlines() if x.startswith("LOADED"))
@@ -73,7 +73,7 @@ def test_importing_the_command_line_loads_no_heavy_library():
 
 def test_the_console_answers_a_ready_database_without_the_schema_or_migration_libraries(tmp_path):
     url = f"sqlite:///{tmp_path / 'ready.db'}"
-    BotCore.start(Settings(database_url=url, event_file=default_event_path()), SystemClock())
+    ready(url)
     loaded, out = loaded_by(["console", "--database", url, "--files", str(tmp_path)], stdin="/help\n")
     assert "/programme" in out
     assert loaded == set()
@@ -81,7 +81,7 @@ def test_the_console_answers_a_ready_database_without_the_schema_or_migration_li
 
 def test_a_changed_event_file_is_still_validated_and_loaded_at_start(tmp_path):
     url = f"sqlite:///{tmp_path / 'changed.db'}"
-    BotCore.start(Settings(database_url=url, event_file=default_event_path()), SystemClock())
+    ready(url)
     edited = tmp_path / "edited.yaml"
     edited.write_text(default_event_path().read_text(encoding="utf-8") + "\n# an organiser's note\n", encoding="utf-8")
     loaded, out = loaded_by(["console", "--database", url, "--event", str(edited)], stdin="/help\n")
@@ -129,3 +129,9 @@ def test_reminder_settings_as_the_loader_stored_them_read_the_same_as_through_th
         read_directly = settings_of(event)
         monkeypatch.setattr(planning, "_as_loaded", lambda _raw: False)
         assert settings_of(event) == read_directly
+
+
+def ready(url: str) -> None:
+    """A database migrated and holding the bundled event, as a first start leaves it."""
+    core = BotCore.start(Settings(database_url=url, event_file=default_event_path()), SystemClock())
+    core.sessions.kw["bind"].dispose()
