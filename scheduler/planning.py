@@ -79,7 +79,7 @@ def _as_loaded(raw: Mapping[str, Any]) -> bool:
 
 def _validated(raw: Mapping[str, Any]) -> dict[str, Any]:
     """An older or partial section read through the file's schema, which fills in its defaults."""
-    from storage.event_schema import Reminders  # pydantic: only for a row the loader did not write whole
+    from storage.event_file import Reminders  # pydantic: only for a row the loader did not write whole
 
     dumped: dict[str, Any] = Reminders.model_validate(raw).model_dump(mode="json")
     return dumped

@@ -28,8 +28,7 @@ from contract.clock import FixedClock
 from contract.messages import Button, Incoming, Reply
 from storage import event_loader
 from storage.db import make_engine, upgrade
-from storage.event_file import default_event_path, read_event_file
-from storage.event_schema import EventSpec
+from storage.event_file import EventSpec, default_event_path, read_event_file
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("RB_REQUIRE_POSTGRES") == "1"
