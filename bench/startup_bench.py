@@ -22,7 +22,19 @@ sys.path.insert(0, str(ROOT))
 
 from bench._common import header  # noqa: E402
 
-HEAVY = ("networkx", "matplotlib", "openpyxl", "pydantic", "telegram", "slack_bolt", "slack_sdk", "aiohttp", "yaml")
+HEAVY = (
+    "networkx",
+    "matplotlib",
+    "openpyxl",
+    "pydantic",
+    "telegram",
+    "slack_bolt",
+    "slack_sdk",
+    "aiohttp",
+    "yaml",
+    "alembic",
+    "icalendar",
+)
 COUNT = (
     "import sys, runpy\n"
     "sys.argv = ['rencontres-bot', 'console', '--database', {url!r}, '--files', {files!r}]\n"
@@ -60,6 +72,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     header()
+    # Without .pyc files every project module is compiled again at each start: say which case was measured.
+    print(f"PYTHONDONTWRITEBYTECODE: {os.environ.get('PYTHONDONTWRITEBYTECODE') or 'unset'}")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'startup.db'}"
         first_reply(url, tmp)  # migrate and load the event once: runs measure a start on a ready database

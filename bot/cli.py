@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.config import ConfigError, Settings
 from contract.clock import Clock, ShiftedClock, SystemClock
 from locales import SUPPORTED
-from storage.event_file import EventFileError, read_event_file
+from storage.event_source import EventFileError
 from storage.exports import KINDS as EXPORT_KINDS
 
 
@@ -141,6 +141,8 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
 
     clock: Clock = SystemClock()
     if args.now:
+        from storage.event_file import read_event_file
+
         spec, _ = read_event_file(settings.event_file)
         clock = ShiftedClock(parse_now(args.now, spec.zone))
     core = BotCore.start(settings, clock)
@@ -169,6 +171,8 @@ def db_upgrade(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def event_check(args: argparse.Namespace, _settings: Settings) -> int:
+    from storage.event_file import read_event_file
+
     spec, _ = read_event_file(args.file)
     print(
         f"{args.file}: valid — {spec.key}, {len(spec.programme)} programme items, "
@@ -278,6 +282,7 @@ def reminders_at(args: argparse.Namespace, settings: Settings) -> int:
     from contract.clock import FixedClock
     from scheduler.outbox import plan_due, rehearse
     from storage.db import transaction
+    from storage.event_file import read_event_file
     from storage.models import Event
 
     spec, _ = read_event_file(settings.event_file)

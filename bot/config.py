@@ -9,7 +9,7 @@ from pathlib import Path
 
 from contract.numbers import parse_int
 from contract.platforms import PLATFORMS
-from storage.event_file import default_event_path
+from storage.event_source import default_event_path
 
 
 class ConfigError(ValueError):

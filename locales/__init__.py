@@ -1,20 +1,22 @@
 """Gettext catalogs (fr, ja, en) and the translator handed to handlers.
 
 Catalogs are compiled to .mo by the package build (setup.py); a source checkout
-that has not been built yet compiles them in memory, so both paths read the same .po.
+that has not been built yet (or whose .po changed since) compiles them once into a cache
+folder, keyed by each .po's content, so both paths read the same .po.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import os
+import tempfile
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_time
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.support import Translations
 
 SUPPORTED = ("fr", "ja", "en")
@@ -54,11 +56,46 @@ def _compiled(po: Path, locale: str) -> bytes:
     mo = po.with_suffix(".mo")
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         return mo.read_bytes()
-    with po.open("rb") as f:
-        parsed = read_po(f, locale=locale)
+    source = po.read_bytes()
+    # Compiling every .po of a locale is most of a start's first answer (read_po is slow): once per content.
+    digest = hashlib.sha256(locale.encode() + b"\0" + source).hexdigest()
+    cached = mo_cache_dir() / f"{digest}.mo"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    compiled = _compile(source, locale)
+    _write_quietly(cached, compiled)
+    return compiled
+
+
+def mo_cache_dir() -> Path:
+    """Where a source checkout keeps its compiled catalogs: the user's cache folder (XDG_CACHE_HOME)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rencontres-bot" / "mo"
+
+
+def _compile(source: bytes, locale: str) -> bytes:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    parsed = read_po(io.BytesIO(source), locale=locale)
     buffer = io.BytesIO()
     write_mo(buffer, parsed)
     return buffer.getvalue()
+
+
+def _write_quietly(path: Path, content: bytes) -> None:
+    """Write `path` whole or not at all (several processes may compile the same catalog); a read-only
+    home only costs the next start the compilation again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+            temporary = Path(f.name)
+            f.write(content)
+        temporary.replace(path)
+    except OSError:
+        return
 
 
 @cache

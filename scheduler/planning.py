@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from storage.event_file import Reminders
 from storage.models import Deadline, Event
 from storage.progress import closes_at
 
@@ -54,18 +53,36 @@ def settings_of(event: Event) -> Settings:
     """The settings stored in `event.info["reminders"]` by the loader; the file's defaults when absent."""
     raw: dict[str, Any] = dict(event.info.get("reminders") or {})
     overrides = raw.pop("deadlines", {}) or {}
-    spec = Reminders.model_validate(raw)
+    stored = raw if _as_loaded(raw) else _validated(raw)
 
     def hour(side: Side) -> LocalHour:
-        local = getattr(spec, side)
-        hours, minutes = (int(part) for part in local.at.split(":"))
-        return LocalHour(ZoneInfo(local.timezone or event.timezone), dt.time(hours, minutes))
+        local = stored[side]
+        hours, minutes = (int(part) for part in local["at"].split(":"))
+        return LocalHour(ZoneInfo(local.get("timezone") or event.timezone), dt.time(hours, minutes))
 
     return Settings(
-        remind_before=tuple(spec.remind_before),
+        remind_before=tuple(stored["remind_before"]),
         hours={side: hour(side) for side in SIDES},
         overrides={key: tuple(days) for key, days in overrides.items()},
     )
+
+
+def _as_loaded(raw: Mapping[str, Any]) -> bool:
+    """Whether `raw` is the whole section as the loader stores it (validated then, every default filled in)."""
+    sides = [raw.get(side) for side in SIDES]
+    return (
+        set(raw) == {"remind_before", *SIDES}
+        and isinstance(raw["remind_before"], list)
+        and all(isinstance(local, dict) and isinstance(local.get("at"), str) for local in sides)
+    )
+
+
+def _validated(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """An older or partial section read through the file's schema, which fills in its defaults."""
+    from storage.event_file import Reminders  # pydantic: only for a row the loader did not write whole
+
+    dumped: dict[str, Any] = Reminders.model_validate(raw).model_dump(mode="json")
+    return dumped
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:  # imported when a calendar is built, not with every handler at start
+    import icalendar
 
 PRODID = "-//Rencontres Bot//Agenda//EN"
 
@@ -27,6 +29,8 @@ class CalendarEntry:
 
 def build_ics(entries: Iterable[CalendarEntry], *, name: str, stamp: dt.datetime) -> bytes:
     """A VCALENDAR with one VEVENT per entry; times keep their zone, described by a VTIMEZONE."""
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -94,6 +98,8 @@ def _yearly_rule(local: dt.datetime) -> dict[str, object]:
 
 def vtimezone(zone: ZoneInfo, year: int) -> icalendar.Timezone:
     """The zone's VTIMEZONE as the rules of `year` repeated yearly (DAYLIGHT and STANDARD), or one STANDARD."""
+    import icalendar
+
     timezone = icalendar.Timezone()
     timezone.add("tzid", zone.key)
     changes = _transitions(zone, year)

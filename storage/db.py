@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -118,6 +120,8 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -125,8 +129,47 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (safe to run on every start)."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    """Bring the schema to the newest migration (safe to run on every start).
+
+    A database already at the head is told apart with one query: loading Alembic and its migration
+    scripts would take most of a start that has nothing to migrate.
+    """
     with engine.begin() as connection:
+        if _at_head(connection):
+            return
+        from alembic import command
+
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+# The assignments at the top of every migration script (Alembic's template): `revision: str = "0005"`.
+_REVISION = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']\s*$""", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"""^down_revision(?:\s*:[^=]+)?\s*=\s*(None|["']([^"']+)["'])\s*$""", re.MULTILINE)
+
+
+def migration_heads() -> frozenset[str] | None:
+    """The head revisions, read from the migration scripts' text; None when a script is not plainly written
+    (a merge of branches, a tuple of down revisions), for Alembic itself to read."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision = _REVISION.findall(source)
+        down = _DOWN_REVISION.findall(source)
+        if len(revision) != 1 or len(down) != 1:
+            return None
+        revisions.add(revision[0])
+        if down[0][1]:
+            parents.add(down[0][1])
+    heads = revisions - parents
+    return frozenset(heads) if heads and parents <= revisions else None
+
+
+def _at_head(connection: Connection) -> bool:
+    heads = migration_heads()
+    if heads is None or not inspect(connection).has_table("alembic_version"):
+        return False
+    current = connection.execute(text("select version_num from alembic_version")).scalars().all()
+    return len(current) == len(heads) and set(current) == heads

@@ -1,7 +1,9 @@
 """The event YAML file: its schema, and reading it into a validated EventSpec.
 
 The schema is documented in docs/event-file.md; every text is a mapping of
-locale to string (fr, ja, en), at least one of them present.
+locale to string (fr, ja, en), at least one of them present. Imported when a file is read:
+a start whose event file is already loaded (same digest) does without pydantic and PyYAML
+(storage/event_source.py holds what it needs).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from storage.event_source import EventFileError as EventFileError  # the error read_event_file raises
+from storage.event_source import default_event_path as default_event_path
 
 LOCALES = ("fr", "ja", "en")
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
@@ -74,15 +79,6 @@ def _known_zone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {value!r}") from exc
     return value
-
-
-class EventFileError(ValueError):
-    """A bad event file: says which file and which field."""
-
-    def __init__(self, path: Path | str, problems: list[str]) -> None:
-        self.path = str(path)
-        self.problems = problems
-        super().__init__(f"{path}: " + "; ".join(problems))
 
 
 class Text(BaseModel):
@@ -374,10 +370,3 @@ def _describe(error: object) -> str:
     if isinstance(value, str | int | float) and len(repr(value)) <= 80 and repr(value) not in message:
         return f"{where}: {message} (got {value!r})"
     return f"{where}: {message}"
-
-
-def default_event_path() -> Path:
-    """The bundled event file."""
-    import events
-
-    return Path(events.__file__).resolve().parent / "cannes-2026.yaml"

@@ -13,13 +13,12 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.event_file import EventFileError, EventSpec, read_event_file
+from storage.event_source import EventFileError
 from storage.models import (
     Abstract,
     Assignment,
@@ -33,7 +32,19 @@ from storage.models import (
     WorkshopChoice,
 )
 
+if TYPE_CHECKING:  # pydantic and the schema load with the file, when its content changed (read_event_file)
+    from pydantic import BaseModel
+
+    from storage.event_file import EventSpec
+
 Row = TypeVar("Row", Slot, ProgrammeItem, Workshop, Option, Task, Deadline)
+
+
+def read_event_file(path: Path | str) -> tuple[EventSpec, str]:
+    """storage.event_file.read_event_file, imported only when a file's content changed."""
+    from storage.event_file import read_event_file as read
+
+    return read(path)
 
 
 def load_event_file(session: Session, path: Path | str, now: dt.datetime) -> Event:

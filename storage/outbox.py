@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Broadcast, OutboxMessage, ReminderRun
@@ -44,6 +43,8 @@ class Queued:
 def _insert_ignoring_duplicates(session: Session, table: Any, rows: list[dict[str, Any]], keys: Sequence[str]) -> int:
     if not rows:
         return 0
+    from sqlalchemy.dialects import postgresql, sqlite  # PostgreSQL's dialect is not loaded on SQLite otherwise
+
     dialect = session.get_bind().dialect.name
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).on_conflict_do_nothing(index_elements=list(keys)).returning(table.c[keys[-1]])

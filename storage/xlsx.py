@@ -10,7 +10,6 @@ import io
 import re
 import zipfile
 from collections.abc import Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 # Characters XML 1.0 cannot hold (the same set as openpyxl's ILLEGAL_CHARACTERS_RE).
 ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -82,6 +81,8 @@ def workbook(
     sheet: str, rows: Sequence[Sequence[str | int | None]], *, bold: Sequence[bool], widths: Sequence[float]
 ) -> bytes:
     """The .xlsx bytes: `rows` (texts stay texts, even "=…"), `bold[i]` for row i, column widths, row 1 frozen."""
+    from xml.sax.saxutils import escape, quoteattr  # with urllib and http.client: not at every start
+
     letters = [column_letter(i + 1) for i in range(max((len(r) for r in rows), default=0))]
     parts = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

@@ -9,6 +9,7 @@ server is unreachable they are skipped with the reason, unless RB_REQUIRE_POSTGR
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import itertools
 import os
 import shutil
@@ -90,6 +91,16 @@ class _Postgres:
             )
         return self.url(self.name)
 
+    def engine_for(self, url: str) -> Engine | None:
+        """The run's engine for its own database, as a view whose listeners stay its own (statement counts).
+
+        Its compiled statements are kept from one test to the next, as a running bot keeps them: a new engine
+        per test compiled every statement of every test again.
+        """
+        if self.engine is None or self.name is None or url != self.url(self.name):
+            return None
+        return self.engine.execution_options()
+
     def close(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
@@ -166,11 +177,76 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, event_file=default_event_path(), admins=frozenset({ORGANISER}))
 
 
+class _BundledEvent:
+    """The bundled event's rows as a first start writes them into an empty database, written again for each test.
+
+    Loading the event (sync_event: some eighty statements, compiled again for each test's new engine) was most
+    of a test's set-up. A test's start then finds the file's digest loaded, as a start on a ready database does;
+    a database something was written to first, or another event file, takes the whole load as before.
+    """
+
+    def __init__(self) -> None:
+        self.sqlite_template: Path | None = None
+        self.postgres_rows: dict[str, list[dict[str, object]]] | None = None
+
+    def put_into(self, url: str, tmp_factory: pytest.TempPathFactory) -> None:
+        if make_url(url).get_backend_name() == "sqlite":
+            self._copy_sqlite(Path(make_url(url).database or ""), tmp_factory)
+        elif _pg.name is not None and url == _pg.url(_pg.name):
+            self._insert_postgres(url)
+
+    def _copy_sqlite(self, target: Path, tmp_factory: pytest.TempPathFactory) -> None:
+        if not (_sqlite_template and target.is_file() and filecmp.cmp(_sqlite_template[0], target, shallow=False)):
+            return  # not the empty database database_url made
+        if self.sqlite_template is None:
+            template = tmp_factory.mktemp("template") / "loaded.db"
+            shutil.copyfile(_sqlite_template[0], template)
+            self._start(f"sqlite:///{template}")
+            self.sqlite_template = template
+        shutil.copyfile(self.sqlite_template, target)
+
+    def _insert_postgres(self, url: str) -> None:
+        from storage.models import Base
+
+        assert _pg.engine is not None
+        tables = Base.metadata.sorted_tables
+        with _pg.engine.connect() as conn:
+            if conn.execute(text(" union all ".join(f'select 1 from "{t.name}"' for t in tables) + " limit 1")).first():
+                return  # something was written before the core started
+        if self.postgres_rows is None:
+            self._start(url)
+            with _pg.engine.connect() as conn:
+                found = {t.name: [dict(r._mapping) for r in conn.execute(t.select())] for t in tables}
+            self.postgres_rows = {name: rows for name, rows in found.items() if rows}
+            return
+        with _pg.engine.begin() as conn:
+            for table in tables:
+                rows = self.postgres_rows.get(table.name)
+                if not rows:
+                    continue
+                conn.execute(table.insert(), rows)
+                if "id" in table.c:  # the next id where a fresh load's would be
+                    sequence = f"pg_get_serial_sequence('{table.name}', 'id')"
+                    conn.execute(text(f'select setval({sequence}, max(id)) from "{table.name}"'))
+
+    @staticmethod
+    def _start(url: str) -> None:
+        settings = Settings(database_url=url, event_file=default_event_path())
+        BotCore.start(settings, FixedClock(paris(2026, 6, 15, 10, 0))).sessions.kw["bind"].dispose()
+
+
+_bundled_event = _BundledEvent()
+
+
 @pytest.fixture
-def core(settings: Settings, clock: FixedClock) -> Iterator[BotCore]:
-    bot = BotCore.start(settings, clock)
+def core(settings: Settings, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotCore]:
+    if settings.event_file == default_event_path():
+        _bundled_event.put_into(settings.database_url, tmp_path_factory)
+    shared = _pg.engine_for(settings.database_url)
+    bot = BotCore.start(settings, clock, shared)
     yield bot
-    bot.sessions.kw["bind"].dispose()
+    if shared is None:
+        bot.sessions.kw["bind"].dispose()
 
 
 @dataclass
