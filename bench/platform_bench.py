@@ -58,7 +58,7 @@ from tests.fake_telegram import TOKEN, FakeTelegram
 
 LOCALES = ("fr", "ja", "en")
 SLACK_LOCALES = {"fr": "fr-FR", "ja": "ja-JP", "en": "en-US"}
-ORGANISERS = 3
+ORGANISERS = 8
 # Updates of one chat are this many places apart in the stream (one at a time per chat, as people type).
 SAME_CHAT_GAP = 30
 FLOOD_LIMIT = 30.0  # messages a second Telegram takes from one bot, what the limiter keeps
