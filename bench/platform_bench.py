@@ -28,16 +28,16 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, MessageHandler, filters
 
@@ -305,6 +305,10 @@ class Run:
     pushed: list[Pushed]
     replies: list[tuple[str, float]]
     actions: int
+    # The process's CPU seconds (the bot, its threads and the fake), SQL statements and commits, per update.
+    cpu: float = 0.0
+    statements: float = 0.0
+    commits: float = 0.0
 
     @property
     def elapsed(self) -> float:
@@ -321,21 +325,47 @@ async def full_bot(
     """The bot's Application polling a fresh fake; the stream pushed; back when every update is processed."""
     async with FakeTelegram() as fake:
         core.settings = replace(core.settings, telegram_token=TOKEN, telegram_api_url=fake.api_url)
-        patch = (
-            contextmanager(lambda: iter([None]))()
-            if limiter
-            else mock.patch.object(telegram_adapter, "FloodLimiter", Unthrottled)
-        )
+        patch = nullcontext() if limiter else mock.patch.object(telegram_adapter, "FloodLimiter", Unthrottled)
         with patch:
             adapter = TelegramAdapter(core)
         async with adapter:
             await adapter.listen()
-            start = len(fake.calls)
+            start, work = len(fake.calls), Work.of(core)
+            statements, commits, cpu = work.statements, work.commits, time.process_time()
             pushed = await push_all(fake, updates, items, rate)
             await until(fetched_past(fake, updates.next_id), "every update fetched")
             await adapter.inbox.idle()
+            cpu = time.process_time() - cpu
             calls = fake.calls[start:]
-            return Run(pushed, telegram_replies(fake, start), sum(c.method == "sendChatAction" for c in calls))
+            run = Run(pushed, telegram_replies(fake, start), sum(c.method == "sendChatAction" for c in calls))
+            run.cpu, run.statements, run.commits = (
+                x / len(items) for x in (cpu, work.statements - statements, work.commits - commits)
+            )
+            return run
+
+
+class Work:
+    """SQL statements and commits of the core's engine (executemany counts once)."""
+
+    known: ClassVar[dict[int, Work]] = {}
+
+    def __init__(self, engine: Any) -> None:
+        self.statements = self.commits = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+
+    @classmethod
+    def of(cls, core: BotCore) -> Work:
+        engine = core.sessions.kw["bind"]
+        if id(engine) not in cls.known:
+            cls.known[id(engine)] = cls(engine)
+        return cls.known[id(engine)]
+
+    def _statement(self, *_: Any) -> None:
+        self.statements += 1
+
+    def _commit(self, *_: Any) -> None:
+        self.commits += 1
 
 
 async def echo_bot(updates: Updates, items: Sequence[tuple[Person, str, str]], rate: float | None) -> Run:
@@ -354,7 +384,7 @@ async def echo_bot(updates: Updates, items: Sequence[tuple[Person, str, str]], r
             await application.start()
             assert application.updater is not None
             await application.updater.start_polling(poll_interval=0.0, timeout=10)
-            start = len(fake.calls)
+            start, cpu = len(fake.calls), time.process_time()
             pushed = await push_all(fake, updates, items, rate)
             replies: list[tuple[str, float]] = []
 
@@ -363,9 +393,10 @@ async def echo_bot(updates: Updates, items: Sequence[tuple[Person, str, str]], r
                 return len(replies) >= len(items)
 
             await until(answered, "every update echoed")
+            cpu = time.process_time() - cpu
             await application.updater.stop()
             await application.stop()
-            return Run(pushed, replies, 0)
+            return Run(pushed, replies, 0, cpu / len(items))
 
 
 async def telegram_figures(core: BotCore, people: list[Person], args: argparse.Namespace) -> None:
@@ -383,6 +414,7 @@ async def telegram_figures(core: BotCore, people: list[Person], args: argparse.N
         echo = await echo_bot(updates, items, None)
         rates["echo"].append(echo.rate)
         print(f"  echo bot (bare PTB, no limiter)            {echo.rate:7.1f} updates/s   {load()}")
+        print(f"    {echo.cpu * 1000:.2f} ms of CPU an update (the process: bot and fake)")
         full = await full_bot(core, updates, items, None, limiter=True)
         rates["limited"].append(full.rate)
         per_update["limited"] = len(full.replies) / len(full.pushed)
@@ -391,12 +423,14 @@ async def telegram_figures(core: BotCore, people: list[Person], args: argparse.N
             f"of {FLOOD_LIMIT:.0f}/s   ({per_update['limited']:.2f} messages an update, "
             f"{full.actions} typing…)   {load()}"
         )
+        print(work_line(full))
         free = await full_bot(core, updates, items, None, limiter=False)
         rates["free"].append(free.rate)
         print(
             f"  full bot, rate limiter swapped out         {free.rate:7.1f} updates/s = {free.rate / echo.rate:.2f}× "
             f"the echo bot   ({free.actions} typing…)   {load()}"
         )
+        print(work_line(free))
     if args.repeat > 1:
         for name, values in rates.items():
             print(f"  {name:<10} best {max(values):7.1f}  median {statistics.median(values):7.1f} updates/s")
@@ -416,6 +450,13 @@ async def telegram_figures(core: BotCore, people: list[Person], args: argparse.N
     print("  full bot, whole answer by command:")
     for label, values in by_label.items():
         print(line(f"  {label}", values))
+
+
+def work_line(run: Run) -> str:
+    return (
+        f"    {run.cpu * 1000:.2f} ms of CPU an update (the process: bot, its threads and fake), "
+        f"{run.statements:.1f} SQL statements, {run.commits:.2f} commits an update"
+    )
 
 
 # -- Slack --------------------------------------------------------------------------------------------
