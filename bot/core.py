@@ -32,12 +32,12 @@ from storage.event_loader import load_event_file
 from storage.exports import pick
 from storage.inbox import (
     handled_replies,
-    mark_done,
+    mark_all_done,
     mark_failed,
     mark_handled,
     pending_updates,
     prune_done,
-    record_update,
+    record_updates,
 )
 from storage.models import ChatUser, Collectivity, Contact, Event
 from storage.participation import collectivity_of
@@ -145,17 +145,14 @@ class BotCore:
 
     def record_updates(self, platform: str, updates: Sequence[tuple[str, str, dict[str, Any]]]) -> list[InboxItem]:
         """Record (update id, chat key, payload)s in one transaction; the new ones, duplicates left out."""
-        items: list[InboxItem] = []
-        now = self.clock.now()
         with transaction(self.sessions) as session:
-            for update_id, chat_key, payload in updates:
-                row = record_update(
-                    session, platform=platform, update_id=update_id, chat_key=chat_key, payload=payload, at=now
-                )
-                if row is not None:
-                    session.flush()
-                    items.append(InboxItem(row.id, chat_key, payload))
-        return items
+            recorded = record_updates(session, platform=platform, updates=updates, at=self.clock.now())
+        # In the order given; a second copy of an id within `updates` is a duplicate too.
+        return [
+            InboxItem(recorded.pop(update_id), chat_key, payload)
+            for update_id, chat_key, payload in updates
+            if update_id in recorded
+        ]
 
     def pending_updates(self, platform: str) -> list[InboxItem]:
         """What was recorded and not done, oldest first, with the replies of those already handled."""
@@ -169,11 +166,16 @@ class BotCore:
 
     def finish_update(self, row_id: int, error: str | None = None) -> None:
         """The update is processed and its replies sent (or it failed: kept with the error)."""
+        self.finish_updates([(row_id, error)])
+
+    def finish_updates(self, rows: Sequence[tuple[int, str | None]]) -> None:
+        """Several updates processed (row id, error or None), in one transaction."""
+        now = self.clock.now()
         with transaction(self.sessions) as session:
-            if error is None:
-                mark_done(session, row_id, self.clock.now())
-            else:
-                mark_failed(session, row_id, self.clock.now(), error)
+            mark_all_done(session, [row_id for row_id, error in rows if error is None], now)
+            for row_id, error in rows:
+                if error is not None:
+                    mark_failed(session, row_id, now, error)
 
     def prune_inbox(self, keep: dt.timedelta) -> int:
         """Forget processed updates received more than `keep` ago."""

@@ -74,6 +74,10 @@ class InboxProcessor:
         self._pruner: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
+        # Rows processed and waiting for the next group commit of done marks, and what their workers await.
+        self._to_finish: list[tuple[int, str | None]] = []
+        self._finished: asyncio.Future[None] | None = None
+        self._finisher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         """Queue what was recorded and not done before this start (oldest first), prune periodically."""
@@ -120,7 +124,37 @@ class InboxProcessor:
             error = f"{exc.__class__.__name__}: {exc}"
         finally:
             current_item.reset(token)
-        await asyncio.to_thread(self.core.finish_update, item.row_id, error)
+        await self._finish(item.row_id, error)
+
+    async def _finish(self, row_id: int, error: str | None) -> None:
+        """Mark the row done (or failed), back once committed.
+
+        Rows finished while a commit is under way wait for the next one, which marks them all: one
+        transaction for many updates instead of one each, and no later than the database allows.
+        """
+        if self._finished is None:
+            self._finished = asyncio.get_running_loop().create_future()
+        finished = self._finished
+        self._to_finish.append((row_id, error))
+        if self._finisher is None:
+            self._finisher = asyncio.create_task(self._finish_waiting(), name=f"inbox-finish-{self.platform}")
+        # Shielded: a worker cancelled while waiting does not cancel the commit the others wait for.
+        await asyncio.shield(finished)
+
+    async def _finish_waiting(self) -> None:
+        try:
+            while self._to_finish:
+                rows, finished = self._to_finish, self._finished
+                self._to_finish, self._finished = [], None
+                assert finished is not None
+                try:
+                    await asyncio.to_thread(self.core.finish_updates, rows)
+                except Exception as exc:
+                    finished.set_exception(exc)
+                else:
+                    finished.set_result(None)
+        finally:
+            self._finisher = None
 
     async def idle(self) -> None:
         """Wait until every queued update is processed."""
@@ -142,6 +176,9 @@ class InboxProcessor:
         for task in list(self._workers.values()):
             task.cancel()
         await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        if self._finisher is not None:
+            # Done marks on their way are written: otherwise their replies would be sent again on the next start.
+            await asyncio.gather(self._finisher, return_exceptions=True)
 
     async def _prune_periodically(self) -> None:
         while True:

@@ -55,6 +55,8 @@ CAPABILITIES: frozenset[Capability] = frozenset({"buttons", "edit", "files", "ep
 SUBMISSION_SECONDS = 2.0
 # Slack allows about one message a second in a channel (bursts are tolerated, sustained rates are not).
 CHANNEL_INTERVAL = 1.0
+# App Homes published at the same time after changes (each is a whole /status through the core).
+HOME_PUBLISHERS = 2
 # A person's name and locale (users.info) are asked again after this long: a changed locale is followed.
 PROFILE_SECONDS = 3600.0
 MAX_DOWNLOAD = 20 * 1024 * 1024
@@ -146,6 +148,10 @@ class SlackAdapter:
         self._profiles: dict[str, Profile] = {}
         self._dms: dict[str, str] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
+        # App Homes to publish again after a change, not yet begun; at most HOME_PUBLISHERS at a time, so the
+        # answers people wait for keep the core's worker threads.
+        self._homes_due: set[str] = set()
+        self._home_slots = asyncio.Semaphore(HOME_PUBLISHERS)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._socket: Any = None
         # Listeners return at once (ack), so Bolt may process before responding: the HTTP answer leaves
@@ -517,7 +523,19 @@ class SlackAdapter:
             return
         for platform, user_id in people:
             if platform == PLATFORM:
-                loop.call_soon_threadsafe(self._spawn, self.publish_home(user_id))
+                loop.call_soon_threadsafe(self._home_changed, user_id)
+
+    def _home_changed(self, user_id: str) -> None:
+        if user_id in self._homes_due:
+            # Its publishing has not begun: it will read what is committed by then, this change included.
+            return
+        self._homes_due.add(user_id)
+        self._spawn(self._publish_due(user_id))
+
+    async def _publish_due(self, user_id: str) -> None:
+        async with self._home_slots:
+            self._homes_due.discard(user_id)
+            await self.publish_home(user_id)
 
     # -- the sender -----------------------------------------------------------------------------
 

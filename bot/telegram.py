@@ -17,6 +17,7 @@ import asyncio
 import datetime as dt
 import logging
 import re
+import time
 import warnings
 from collections.abc import Callable, Coroutine
 from types import TracebackType
@@ -203,6 +204,8 @@ class TelegramAdapter:
         # Every update goes through the inbox: recorded, then processed per chat in order.
         self.inbox = InboxProcessor(core, PLATFORM, self.process)
         self._polling: asyncio.Task[None] | None = None
+        # Updates parsed on arrival (polling, webhook) and recorded, by update_id: processed without parsing again.
+        self._parsed: dict[int, Update] = {}
         self.typing_after = TYPING_AFTER
         self.application: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder()
@@ -279,7 +282,7 @@ class TelegramAdapter:
                     offset=offset, timeout=timeout, read_timeout=timeout + 5, allowed_updates=list(ALLOWED_UPDATES)
                 )
                 if updates:
-                    await self.inbox.record((str(u.update_id), chat_key(u), u.to_dict()) for u in updates)
+                    await self._record([(u, u.to_dict()) for u in updates])
                     # Only now may Telegram forget them: the next call confirms everything below `offset`.
                     offset = updates[-1].update_id + 1
                 pause = POLL_BACKOFF[0]
@@ -304,11 +307,27 @@ class TelegramAdapter:
         process stops now, and a resent one is recognised (False) and not processed again.
         """
         update = Update.de_json(data, self.application.bot)
-        return bool(await self.inbox.record([(str(update.update_id), chat_key(update), data)]))
+        return bool(await self._record([(update, data)]))
+
+    async def _record(self, updates: list[tuple[Update, dict[str, Any]]]) -> list[InboxItem]:
+        """Record (update, payload)s in the inbox; the parsed updates of the new ones are kept for `process`."""
+        self._parsed.update((update.update_id, update) for update, _ in updates)
+        items: list[InboxItem] = []
+        try:
+            items = await self.inbox.record((str(u.update_id), chat_key(u), payload) for u, payload in updates)
+        finally:
+            new = {item.payload.get("update_id") for item in items}
+            for update, _ in updates:
+                if update.update_id not in new:
+                    self._parsed.pop(update.update_id, None)
+        return items
 
     async def process(self, item: InboxItem) -> None:
         """Process one recorded update (from the inbox: in order within its chat)."""
-        await self.application.process_update(Update.de_json(item.payload, self.application.bot))
+        update = self._parsed.pop(item.payload.get("update_id", 0), None)
+        if update is None:  # recorded before this start
+            update = Update.de_json(item.payload, self.application.bot)
+        await self.application.process_update(update)
 
     async def stop(self) -> None:
         if self._polling is not None:
@@ -316,6 +335,7 @@ class TelegramAdapter:
             await asyncio.gather(self._polling, return_exceptions=True)
             self._polling = None
         await self.inbox.stop()
+        self._parsed.clear()
         updater = self.application.updater
         if updater is not None and updater.running:
             await updater.stop()
@@ -533,13 +553,25 @@ class TelegramAdapter:
     async def handle_showing_activity(self, incoming: Incoming, inbox_row: int | None) -> list[Reply]:
         """`core.handle`, with "typing…" (or "sending a file…") shown while it takes over `typing_after` seconds."""
         kept = {} if inbox_row is None else {"inbox_row": inbox_row}
-        answering = asyncio.ensure_future(asyncio.to_thread(self.core.handle, incoming, **kept))
+        # When a worker thread took the message up: the time before, waiting for a thread, is not counted,
+        # so a burst (every message briefly queued) spends Telegram's 30 requests a second on answers.
+        begun: list[float] = []
+
+        def handle() -> list[Reply]:
+            begun.append(time.monotonic())
+            return self.core.handle(incoming, **kept)
+
+        answering = asyncio.ensure_future(asyncio.to_thread(handle))
         action = ChatAction.UPLOAD_DOCUMENT if incoming.text.startswith(FILE_COMMANDS) else ChatAction.TYPING
         wait = self.typing_after
         while not answering.done():
             done, _ = await asyncio.wait({answering}, timeout=wait)
             if done:
                 break
+            working = time.monotonic() - begun[0] if begun else 0.0
+            if working < self.typing_after:
+                wait = self.typing_after - working
+                continue
             try:
                 await self.application.bot.send_chat_action(incoming.chat_id, action)
             except TelegramError as exc:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,37 @@ def record_update(
     return row
 
 
+def record_updates(
+    session: Session, *, platform: str, updates: Sequence[tuple[str, str, dict[str, Any]]], at: dt.datetime
+) -> dict[str, int]:
+    """Record (update id, chat key, payload)s in one statement; {update id: row id} of those not recorded before.
+
+    An id already recorded (a redelivery, or another instance at the same moment) is left out, as is a
+    second copy of an id within `updates`.
+    """
+    if not updates:
+        return {}
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    rows = [
+        {
+            "platform": platform,
+            "update_id": update_id,
+            "chat_key": chat_key,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "received_at": at,
+        }
+        for update_id, chat_key, payload in updates
+    ]
+    statement = (
+        dialect.insert(InboxUpdate)
+        .on_conflict_do_nothing(index_elements=["platform", "update_id"])
+        .returning(InboxUpdate.update_id, InboxUpdate.id)
+    )
+    return {update_id: row_id for update_id, row_id in session.execute(statement, rows)}
+
+
 def pending_updates(session: Session, platform: str, limit: int = 1000) -> Sequence[InboxUpdate]:
     """What was recorded and not yet processed (or handled and not all sent), oldest first (first on start)."""
     query = (
@@ -66,8 +98,19 @@ def handled_replies(session: Session, row_id: int) -> list[Any] | None:
 
 
 def mark_done(session: Session, row_id: int, at: dt.datetime) -> None:
-    # The replies are sent: forget them (they may hold a whole export).
-    session.execute(update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=at, replies=None))
+    mark_all_done(session, [row_id], at)
+
+
+def mark_all_done(session: Session, row_ids: Sequence[int], at: dt.datetime) -> None:
+    """Processed and every reply sent, in one statement; the replies are forgotten (they may hold a whole export)."""
+    if not row_ids:
+        return
+    session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id.in_(row_ids))
+        .values(status="done", done_at=at, replies=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def mark_failed(session: Session, row_id: int, at: dt.datetime, error: str) -> None:

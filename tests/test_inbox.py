@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.inbox import InboxItem, InboxProcessor
 from contract.messages import Incoming, Reply
 from storage.models import ChatUser, InboxUpdate
 from tests.fake_telegram import forbid_network, run
@@ -110,3 +111,32 @@ def test_a_slow_command_in_one_chat_delays_no_other_chat_and_keeps_its_chats_ord
     assert len(hikari) == 2 and "/help" not in hikari[0] and "/help" in hikari[1]  # Hikari's order kept
     # Hikari's held command showed "typing…" (Camille's may too, if the machine is slow: not asserted).
     assert ("7001", "typing") in {(str(a["chat_id"]), a["action"]) for a in actions}
+
+
+def test_updates_processed_together_are_marked_done_or_failed_in_one_transaction(core):
+    batches: list[list[tuple[int, str | None]]] = []
+    real_finish = core.finish_updates
+
+    def counting_finish(rows: list[tuple[int, str | None]]) -> None:
+        batches.append(list(rows))
+        real_finish(rows)
+
+    core.finish_updates = counting_finish  # type: ignore[method-assign]
+
+    async def scenario() -> list[int]:
+        processed: list[int] = []
+
+        async def process(item: InboxItem) -> None:
+            processed.append(item.payload["update_id"])
+            if item.payload["update_id"] == 4:
+                raise ValueError("a broken update")
+
+        inbox = InboxProcessor(core, "telegram", process)
+        await inbox.record((str(n), f"telegram:{n}", {"update_id": n}) for n in range(10))
+        await inbox.idle()
+        await inbox.stop()
+        return processed
+
+    assert sorted(run(scenario())) == list(range(10))
+    assert [len(rows) for rows in batches] == [10]
+    assert _statuses(core) == ["done"] * 4 + ["failed"] + ["done"] * 5

@@ -6,6 +6,7 @@ channels, files both ways, a channel subscribed, and the sender's three answers.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from dataclasses import replace
@@ -297,3 +298,20 @@ def test_a_command_in_a_channel_the_bot_is_not_in_is_answered_through_its_respon
     (response,) = [c for c in calls if c.method == "response_url"]
     assert response.params["response_type"] == "in_channel"
     assert said([response])
+
+
+def test_an_app_home_changed_several_times_before_it_is_published_again_is_published_once(core):
+    async def scenario() -> tuple[int, str]:
+        async with slack_bot(core) as bot:
+            bot.person("U0CAMILLE", "Camille Durand", locale="en-US")
+            before = len(bot.fake.calls_to("views.publish"))
+            for _ in range(3):
+                # What the core calls after three committed changes in Camille's collectivity.
+                bot.adapter.people_changed([("slack", "U0CAMILLE")])
+            await asyncio.sleep(0)  # a turn of the loop: the changes reach it (call_soon_threadsafe)
+            await bot.adapter.settled()
+            published = bot.fake.calls_to("views.publish")[before:]
+            return len(published), str(published[-1].params["user_id"])
+
+    count, user = run(scenario())
+    assert (count, user) == (1, "U0CAMILLE")
