@@ -35,6 +35,9 @@ CONCURRENCY = 16
 # Done rows are kept this long (platforms redeliver within minutes; Telegram keeps updates 24 hours).
 KEEP_DONE = dt.timedelta(days=7)
 PRUNE_EVERY = 3600.0
+# When a done mark cannot be written, the first pause before trying again and the longest, seconds.
+FINISH_RETRY_FIRST = 0.5
+FINISH_RETRY_MOST = 30.0
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +127,19 @@ class InboxProcessor:
             error = f"{exc.__class__.__name__}: {exc}"
         finally:
             current_item.reset(token)
-        await self._finish(item.row_id, error)
+        pause = FINISH_RETRY_FIRST
+        while True:
+            try:
+                await self._finish(item.row_id, error)
+                return
+            except Exception:
+                # The database refused the done mark (locked, restarting): the chat waits and tries again rather
+                # than losing its worker, and its next updates keep their order.
+                log.exception(
+                    "could not mark %s update %s done; trying again in %.0f s", self.platform, item.row_id, pause
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, FINISH_RETRY_MOST)
 
     async def _finish(self, row_id: int, error: str | None) -> None:
         """Mark the row done (or failed), back once committed.

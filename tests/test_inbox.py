@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.inbox import InboxItem, InboxProcessor
 from contract.messages import Incoming, Reply
@@ -140,3 +141,32 @@ def test_updates_processed_together_are_marked_done_or_failed_in_one_transaction
     assert sorted(run(scenario())) == list(range(10))
     assert [len(rows) for rows in batches] == [10]
     assert _statuses(core) == ["done"] * 4 + ["failed"] + ["done"] * 5
+
+
+def test_a_done_mark_the_database_refuses_is_tried_again_and_the_chats_next_update_still_processed(core, monkeypatch):
+    monkeypatch.setattr("bot.inbox.FINISH_RETRY_FIRST", 0.01)
+    real_finish = core.finish_updates
+    refusals = [OperationalError("UPDATE inbox", {}, Exception("database is locked"))]
+
+    def refusing_once(rows: list[tuple[int, str | None]]) -> None:
+        if refusals:
+            raise refusals.pop()
+        real_finish(rows)
+
+    core.finish_updates = refusing_once  # type: ignore[method-assign]
+
+    async def scenario() -> list[int]:
+        processed: list[int] = []
+
+        async def process(item: InboxItem) -> None:
+            processed.append(item.payload["update_id"])
+
+        inbox = InboxProcessor(core, "telegram", process)
+        await inbox.record((str(n), "telegram:1", {"update_id": n}) for n in range(3))
+        await inbox.idle()
+        await inbox.stop()
+        return processed
+
+    assert run(scenario()) == [0, 1, 2]
+    assert refusals == []
+    assert _statuses(core) == ["done"] * 3
