@@ -79,8 +79,10 @@ def run(url: str, size: int, messages: int, wanted: int) -> dict[str, list[int]]
     turn = 0
     while sent < messages:
         label, texts = ROUND[turn % len(ROUND)]
-        user = ORGANISER if label.startswith("admin") else people[turn % len(people)]
-        locale = LOCALES[turn % len(LOCALES)]
+        index = turn % len(people)
+        user = ORGANISER if label.startswith("admin") else people[index]
+        # Each person's app keeps its language: a hint that changed every message would make every read a write.
+        locale = LOCALES[index % len(LOCALES)]
         for text in texts:
             incoming = Incoming("console", user, user, text=text, locale_hint=locale)
             with counter.counting() as count:
