@@ -62,6 +62,12 @@ def _compiled(po: Path, locale: str) -> bytes:
 
 
 @cache
+def babel_locale(locale: str) -> Locale:
+    """Babel's data for a locale, parsed once per process rather than at every date formatted."""
+    return Locale.parse(locale)
+
+
+@cache
 def weekday_names(locale: str) -> dict[int, list[str]]:
     """Weekday number (0 = Monday) to every name a reader of `locale` may type."""
     names: dict[int, list[str]] = {i: [] for i in range(7)}
@@ -77,6 +83,7 @@ class Translator:
     def __init__(self, locale: str) -> None:
         self.locale = locale if locale in SUPPORTED else DEFAULT
         self._catalog = catalog(self.locale)
+        self._babel = babel_locale(self.locale)
 
     def gettext(self, message: str) -> str:
         return self._catalog.gettext(message)
@@ -101,7 +108,7 @@ class Translator:
         if self.locale == "fr" and value.day == 1:
             # French writes the first of the month as an ordinal: « mardi 1er décembre ». CLDR has no pattern for it.
             pattern = pattern.replace("d ", "d'er' ", 1)
-        return format_date(value, pattern, locale=self.locale)
+        return format_date(value, pattern, locale=self._babel)
 
     def edition(self, number: int) -> str:
         """An edition's number as the edition messages expect it: « 1re », « 9e » in French, the number elsewhere."""
@@ -110,7 +117,7 @@ class Translator:
         return str(number)
 
     def time(self, value: dt.time | dt.datetime) -> str:
-        return format_time(value, "short", locale=self.locale)
+        return format_time(value, "short", locale=self._babel)
 
     def time_range(self, start: dt.time | dt.datetime, end: dt.time | dt.datetime) -> str:
         """From one time to another: « 09:30–12:00 », 「9:30～12:00」 (the wave dash Japanese schedules use)."""
@@ -146,14 +153,14 @@ class Translator:
             parts = [(hours, "duration-hour")] if hours else []
             if rest or not hours:
                 parts.append((max(rest, 1) if not hours else rest, "duration-minute"))
-        text = " ".join(format_unit(n, unit, length="long", locale=self.locale) for n, unit in parts)
+        text = " ".join(format_unit(n, unit, length="long", locale=self._babel) for n, unit in parts)
         # CLDR writes "23 時間"; Japanese prose has no space between number and counter.
         return text.replace(" ", "") if self.locale == "ja" else text
 
     def list(self, items: list[str]) -> str:
         from babel.lists import format_list
 
-        return format_list(items, locale=self.locale)
+        return format_list(items, locale=self._babel)
 
 
 def N_(message: str) -> str:
