@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.messages import Recipient
-from scheduler.nudges import Outgoing, announcement, group_message, nudge
+from scheduler.nudges import OccurrenceTexts, Outgoing, group_message
 from scheduler.planning import COUNTRY_SIDE, Occurrence, Settings, settings_of
 from storage.models import ChannelSubscription, Deadline, Event
 from storage.pending import ContactPerson, contacts_for_audience, pending_contacts, pending_count
@@ -48,14 +48,13 @@ def messages_for(
         people = contacts_for_audience(session, event, deadline.applies_to)
     else:
         people = pending_contacts(session, event, deadline)
+    texts = OccurrenceTexts(event, deadline, occurrence, settings, written)
     found = []
     for person in _on_side(people, occurrence):
         if occurrence.informational:
-            reply = announcement(event, deadline, person.collectivity, person.user)
+            reply = texts.announcement(person.collectivity, person.user)
         else:
-            reply = nudge(
-                event, deadline, occurrence, person.collectivity, person.missing, person.user, settings, written
-            )
+            reply = texts.nudge(person.collectivity, person.missing, person.user)
         found.append(Outgoing.of(event, occurrence, reply))
     return found
 
