@@ -65,7 +65,13 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
     return reply
 
 
+# Stored as they are; tested first, being most of what a reply holds.
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def _encode(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         if type(value).__name__ not in _TYPES:
             raise TypeError(f"cannot store a {type(value).__name__}")

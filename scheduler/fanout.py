@@ -44,10 +44,12 @@ def messages_for(
             Outgoing.of(event, occurrence, group_message(event, deadline, occurrence, count, channel, written))
             for channel in subscribed_channels(session, event.id)
         ]
+    # Only the occurrence's side: the other side's contacts are not even read.
+    country = next(country for country, side in COUNTRY_SIDE.items() if side == occurrence.side)
     if occurrence.informational:
-        people = contacts_for_audience(session, event, deadline.applies_to)
+        people = contacts_for_audience(session, event, deadline.applies_to, country)
     else:
-        people = pending_contacts(session, event, deadline)
+        people = pending_contacts(session, event, deadline, country)
     texts = OccurrenceTexts(event, deadline, occurrence, settings, written)
     found = []
     for person in _on_side(people, occurrence):

@@ -20,6 +20,7 @@ from handlers.participation.common import cut_at_word
 from locales import Translator, negotiate
 from scheduler.planning import COUNTRY_SIDE, Occurrence, Settings, Side
 from storage.models import ChatUser, Collectivity, Deadline, Event, Task
+from storage.pending import Reader
 
 # The command that does each kind of task the bot sees by itself, and the button that starts it.
 CHECK_COMMANDS = {
@@ -44,7 +45,7 @@ def text_in(value: Mapping[str, Any] | None, locale: str) -> str:
     return ""
 
 
-def recipient_locale(user: ChatUser, collectivity: Collectivity) -> str:
+def recipient_locale(user: ChatUser | Reader, collectivity: Collectivity) -> str:
     """The language to write to a person in: chosen with /lang, else reported by the platform, else their country's."""
     return (
         negotiate(user.locale)
@@ -122,7 +123,7 @@ def nudge(
     occurrence: Occurrence,
     collectivity: Collectivity,
     missing: tuple[str, ...],
-    user: ChatUser,
+    user: ChatUser | Reader,
     settings: Settings,
     written: dt.datetime | None = None,
 ) -> Reply:
@@ -162,7 +163,7 @@ class OccurrenceTexts:
             found = self._translators[locale] = Translator(locale)
         return found
 
-    def nudge(self, collectivity: Collectivity, missing: tuple[str, ...], user: ChatUser) -> Reply:
+    def nudge(self, collectivity: Collectivity, missing: tuple[str, ...], user: ChatUser | Reader) -> Reply:
         """`nudge` for one contact of this occurrence."""
         tr = self._translator(recipient_locale(user, collectivity))
         head = self._head(tr, COUNTRY_SIDE.get(collectivity.country, "fr"))
@@ -201,7 +202,7 @@ class OccurrenceTexts:
             found = self._tails[key] = ("\n".join(lines), buttons)
         return found
 
-    def announcement(self, collectivity: Collectivity, user: ChatUser) -> Reply:
+    def announcement(self, collectivity: Collectivity, user: ChatUser | Reader) -> Reply:
         """`announcement` for one contact of this occurrence."""
         tr = self._translator(recipient_locale(user, collectivity))
         text = self._announcements.get(tr.locale)
@@ -222,7 +223,7 @@ def _distinct_buttons(tasks: list[Task]) -> list[Task]:
     return kept
 
 
-def announcement(event: Event, deadline: Deadline, collectivity: Collectivity, user: ChatUser) -> Reply:
+def announcement(event: Event, deadline: Deadline, collectivity: Collectivity, user: ChatUser | Reader) -> Reply:
     """An informational deadline (no task) announced to a contact on the day it opens."""
     tr = Translator(recipient_locale(user, collectivity))
     return Reply(_announcement_text(tr, event, deadline), to=Recipient.person(user.platform, user.user_id))
