@@ -117,28 +117,12 @@ def _headline(tr: Translator, event: Event, deadline: Deadline, occurrence: Occu
     return f"{_event_name(event, tr.locale)} — " + line.format(title=title, date=tr.date(deadline.due), left=left)
 
 
-def nudge(
-    event: Event,
-    deadline: Deadline,
-    occurrence: Occurrence,
-    collectivity: Collectivity,
-    missing: tuple[str, ...],
-    user: ChatUser | Reader,
-    settings: Settings,
-    written: dt.datetime | None = None,
-) -> Reply:
-    """The private reminder to one contact: what is due, when, what their collectivity still lacks, how to do it.
-
-    `written`: when the message is written (after down-time, later than the occurrence): the time left counts from it.
-    """
-    return OccurrenceTexts(event, deadline, occurrence, settings, written).nudge(collectivity, missing, user)
-
-
 class OccurrenceTexts:
     """The messages of one occurrence, each part written once and reused for every contact it fits.
 
     Only the collectivity's name is the contact's own; the rest depends on the language, the side (its zone),
     the platform (how commands are spelled) and the tasks missing, and an occurrence has few of each.
+    `written`: when they are written (after down-time, later than the occurrence): the time left counts from it.
     """
 
     def __init__(
@@ -164,7 +148,7 @@ class OccurrenceTexts:
         return found
 
     def nudge(self, collectivity: Collectivity, missing: tuple[str, ...], user: ChatUser | Reader) -> Reply:
-        """`nudge` for one contact of this occurrence."""
+        """The private reminder to one contact: what is due, when, what their collectivity still lacks, how to do it."""
         tr = self._translator(recipient_locale(user, collectivity))
         head = self._head(tr, COUNTRY_SIDE.get(collectivity.country, "fr"))
         tail, buttons = self._tail(tr, user.platform, missing)
@@ -203,7 +187,7 @@ class OccurrenceTexts:
         return found
 
     def announcement(self, collectivity: Collectivity, user: ChatUser | Reader) -> Reply:
-        """`announcement` for one contact of this occurrence."""
+        """An informational deadline (no task) announced to a contact on the day it opens."""
         tr = self._translator(recipient_locale(user, collectivity))
         text = self._announcements.get(tr.locale)
         if text is None:
@@ -221,12 +205,6 @@ def _distinct_buttons(tasks: list[Task]) -> list[Task]:
             seen.add(key)
             kept.append(task)
     return kept
-
-
-def announcement(event: Event, deadline: Deadline, collectivity: Collectivity, user: ChatUser | Reader) -> Reply:
-    """An informational deadline (no task) announced to a contact on the day it opens."""
-    tr = Translator(recipient_locale(user, collectivity))
-    return Reply(_announcement_text(tr, event, deadline), to=Recipient.person(user.platform, user.user_id))
 
 
 def _announcement_text(tr: Translator, event: Event, deadline: Deadline) -> str:
