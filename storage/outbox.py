@@ -74,8 +74,13 @@ def enqueue(session: Session, event_id: int, messages: Iterable[Queued], now: dt
         }
         for m in messages
     ]
-    # All at once: SQLAlchemy sends them in pages of 1,000 rows, within every driver's parameter limit.
-    return _insert_ignoring_duplicates(session, OutboxMessage.__table__, rows, ("event_id", "dedup_key"))
+    added = 0
+    # A few hundred rows per statement: well under every driver's parameter limit.
+    for start in range(0, len(rows), 200):
+        added += _insert_ignoring_duplicates(
+            session, OutboxMessage.__table__, rows[start : start + 200], ("event_id", "dedup_key")
+        )
+    return added
 
 
 def record_run(
