@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.messages import Recipient
-from scheduler.nudges import Outgoing, announcement, group_message, nudge
+from scheduler.nudges import OccurrenceTexts, Outgoing, group_message
 from scheduler.planning import COUNTRY_SIDE, Occurrence, Settings, settings_of
 from storage.models import ChannelSubscription, Deadline, Event
 from storage.pending import ContactPerson, contacts_for_audience, pending_contacts, pending_count
@@ -44,18 +44,19 @@ def messages_for(
             Outgoing.of(event, occurrence, group_message(event, deadline, occurrence, count, channel, written))
             for channel in subscribed_channels(session, event.id)
         ]
+    # Only the occurrence's side: the other side's contacts are not even read.
+    country = next(country for country, side in COUNTRY_SIDE.items() if side == occurrence.side)
     if occurrence.informational:
-        people = contacts_for_audience(session, event, deadline.applies_to)
+        people = contacts_for_audience(session, event, deadline.applies_to, country)
     else:
-        people = pending_contacts(session, event, deadline)
+        people = pending_contacts(session, event, deadline, country)
+    texts = OccurrenceTexts(event, deadline, occurrence, settings, written)
     found = []
     for person in _on_side(people, occurrence):
         if occurrence.informational:
-            reply = announcement(event, deadline, person.collectivity, person.user)
+            reply = texts.announcement(person.collectivity, person.user)
         else:
-            reply = nudge(
-                event, deadline, occurrence, person.collectivity, person.missing, person.user, settings, written
-            )
+            reply = texts.nudge(person.collectivity, person.missing, person.user)
         found.append(Outgoing.of(event, occurrence, reply))
     return found
 

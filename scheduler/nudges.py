@@ -18,8 +18,9 @@ from contract.messages import Button, Recipient, Reply
 from contract.platforms import platform
 from handlers.participation.common import cut_at_word
 from locales import Translator, negotiate
-from scheduler.planning import COUNTRY_SIDE, Occurrence, Settings
+from scheduler.planning import COUNTRY_SIDE, Occurrence, Settings, Side
 from storage.models import ChatUser, Collectivity, Deadline, Event, Task
+from storage.pending import Reader
 
 # The command that does each kind of task the bot sees by itself, and the button that starts it.
 CHECK_COMMANDS = {
@@ -44,7 +45,7 @@ def text_in(value: Mapping[str, Any] | None, locale: str) -> str:
     return ""
 
 
-def recipient_locale(user: ChatUser, collectivity: Collectivity) -> str:
+def recipient_locale(user: ChatUser | Reader, collectivity: Collectivity) -> str:
     """The language to write to a person in: chosen with /lang, else reported by the platform, else their country's."""
     return (
         negotiate(user.locale)
@@ -116,38 +117,82 @@ def _headline(tr: Translator, event: Event, deadline: Deadline, occurrence: Occu
     return f"{_event_name(event, tr.locale)} — " + line.format(title=title, date=tr.date(deadline.due), left=left)
 
 
-def nudge(
-    event: Event,
-    deadline: Deadline,
-    occurrence: Occurrence,
-    collectivity: Collectivity,
-    missing: tuple[str, ...],
-    user: ChatUser,
-    settings: Settings,
-    written: dt.datetime | None = None,
-) -> Reply:
-    """The private reminder to one contact: what is due, when, what their collectivity still lacks, how to do it.
+class OccurrenceTexts:
+    """The messages of one occurrence, each part written once and reused for every contact it fits.
 
-    `written`: when the message is written (after down-time, later than the occurrence): the time left counts from it.
+    Only the collectivity's name is the contact's own; the rest depends on the language, the side (its zone),
+    the platform (how commands are spelled) and the tasks missing, and an occurrence has few of each.
+    `written`: when they are written (after down-time, later than the occurrence): the time left counts from it.
     """
-    tr = Translator(recipient_locale(user, collectivity))
-    side = COUNTRY_SIDE.get(collectivity.country, "fr")
-    tasks = {task.key: task for task in event.tasks}
-    todo = [tasks[key] for key in missing if key in tasks]
-    lines = [_headline(tr, event, deadline, occurrence, max(written or occurrence.at, occurrence.at))]
-    lines += _when_lines(tr, event, deadline, occurrence, settings.hours[side].zone)
-    if deadline.to:
-        lines.append(tr.gettext("To: {to}").format(to=text_in(deadline.to, tr.locale)))
-    lines += ["", tr.gettext("Still to do for {name}:").format(name=collectivity.name(tr.locale))]
-    lines += [_task_line(tr, task, user.platform) for task in todo]
-    lines += [
-        "",
-        tr.gettext("{command} shows everything your collectivity still has to do.").format(
-            command=platform(user.platform).command("status")
-        ),
-    ]
-    buttons = tuple((_task_button(tr, task),) for task in _distinct_buttons(todo))
-    return Reply("\n".join(lines), buttons=buttons, to=Recipient.person(user.platform, user.user_id), numbers="label")
+
+    def __init__(
+        self,
+        event: Event,
+        deadline: Deadline,
+        occurrence: Occurrence,
+        settings: Settings,
+        written: dt.datetime | None = None,
+    ) -> None:
+        self.event, self.deadline, self.occurrence, self.settings = event, deadline, occurrence, settings
+        self.written = max(written or occurrence.at, occurrence.at)
+        self._tasks = {task.key: task for task in event.tasks}
+        self._translators: dict[str, Translator] = {}
+        self._heads: dict[tuple[str, str], str] = {}
+        self._tails: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[tuple[Button, ...], ...]]] = {}
+        self._announcements: dict[str, str] = {}
+
+    def _translator(self, locale: str) -> Translator:
+        found = self._translators.get(locale)
+        if found is None:
+            found = self._translators[locale] = Translator(locale)
+        return found
+
+    def nudge(self, collectivity: Collectivity, missing: tuple[str, ...], user: ChatUser | Reader) -> Reply:
+        """The private reminder to one contact: what is due, when, what their collectivity still lacks, how to do it."""
+        tr = self._translator(recipient_locale(user, collectivity))
+        head = self._head(tr, COUNTRY_SIDE.get(collectivity.country, "fr"))
+        tail, buttons = self._tail(tr, user.platform, missing)
+        name = tr.gettext("Still to do for {name}:").format(name=collectivity.name(tr.locale))
+        text = f"{head}\n{name}\n{tail}"
+        return Reply(text, buttons=buttons, to=Recipient.person(user.platform, user.user_id), numbers="label")
+
+    def _head(self, tr: Translator, side: Side) -> str:
+        """The lines before the collectivity's name: what is due, when (in the side's zone), to whom."""
+        found = self._heads.get((tr.locale, side))
+        if found is None:
+            lines = [_headline(tr, self.event, self.deadline, self.occurrence, self.written)]
+            lines += _when_lines(tr, self.event, self.deadline, self.occurrence, self.settings.hours[side].zone)
+            if self.deadline.to:
+                lines.append(tr.gettext("To: {to}").format(to=text_in(self.deadline.to, tr.locale)))
+            found = self._heads[(tr.locale, side)] = "\n".join([*lines, ""])
+        return found
+
+    def _tail(
+        self, tr: Translator, platform_key: str, missing: tuple[str, ...]
+    ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+        """The lines after the collectivity's name (its tasks, how to see the rest) and the buttons."""
+        key = (tr.locale, platform_key, missing)
+        found = self._tails.get(key)
+        if found is None:
+            todo = [self._tasks[task] for task in missing if task in self._tasks]
+            lines = [_task_line(tr, task, platform_key) for task in todo]
+            lines += [
+                "",
+                tr.gettext("{command} shows everything your collectivity still has to do.").format(
+                    command=platform(platform_key).command("status")
+                ),
+            ]
+            buttons = tuple((_task_button(tr, task),) for task in _distinct_buttons(todo))
+            found = self._tails[key] = ("\n".join(lines), buttons)
+        return found
+
+    def announcement(self, collectivity: Collectivity, user: ChatUser | Reader) -> Reply:
+        """An informational deadline (no task) announced to a contact on the day it opens."""
+        tr = self._translator(recipient_locale(user, collectivity))
+        text = self._announcements.get(tr.locale)
+        if text is None:
+            text = self._announcements[tr.locale] = _announcement_text(tr, self.event, self.deadline)
+        return Reply(text, to=Recipient.person(user.platform, user.user_id))
 
 
 def _distinct_buttons(tasks: list[Task]) -> list[Task]:
@@ -162,14 +207,12 @@ def _distinct_buttons(tasks: list[Task]) -> list[Task]:
     return kept
 
 
-def announcement(event: Event, deadline: Deadline, collectivity: Collectivity, user: ChatUser) -> Reply:
-    """An informational deadline (no task) announced to a contact on the day it opens."""
-    tr = Translator(recipient_locale(user, collectivity))
+def _announcement_text(tr: Translator, event: Event, deadline: Deadline) -> str:
     lines = [_announcement_line(tr, event, deadline)]
     if deadline.to:
         lines.append(tr.gettext("To: {to}").format(to=text_in(deadline.to, tr.locale)))
     lines.append(tr.gettext("For information: there is nothing to mark in the bot."))
-    return Reply("\n".join(lines), to=Recipient.person(user.platform, user.user_id))
+    return "\n".join(lines)
 
 
 def _announcement_line(tr: Translator, event: Event, deadline: Deadline) -> str:

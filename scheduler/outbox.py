@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.messages import Recipient, Reply
-from contract.serial import reply_to_json
+from contract.serial import ReplyEncoder, reply_to_json
 from scheduler.fanout import messages_for, subscribed_channels
 from scheduler.nudges import Outgoing, recipient_locale
 from scheduler.planning import DeadlineDates, Occurrence, asked_now, plan_event, triage
@@ -31,7 +31,8 @@ def kind_of(occurrence: Occurrence) -> str:
     return "announcement" if occurrence.informational else "nudge"
 
 
-def queued(message: Outgoing) -> Queued:
+def queued(message: Outgoing, encode: ReplyEncoder | None = None) -> Queued:
+    """The outbox row of `message`; `encode`, shared by one occurrence's messages, encodes their common parts once."""
     to = message.reply.to
     assert to is not None  # Outgoing.of refuses a message without a recipient
     return Queued(
@@ -42,7 +43,7 @@ def queued(message: Outgoing) -> Queued:
         chat_id=to.chat_id,
         user_id=to.user_id,
         text=message.reply.text,
-        payload=reply_to_json(message.reply),
+        payload=(encode or ReplyEncoder())(message.reply),
         not_before=message.not_before,
         expires_at=message.expires_at,
     )
@@ -60,7 +61,8 @@ class PlanReport:
 def queue_occurrence(session: Session, event: Event, occurrence: Occurrence, now: dt.datetime) -> int:
     """Store the messages of one occurrence (written now) and record it handled; returns the new rows."""
     messages = messages_for(session, event, occurrence, written=now)
-    added = enqueue(session, event.id, [queued(m) for m in messages], now)
+    encode = ReplyEncoder()
+    added = enqueue(session, event.id, [queued(m, encode) for m in messages], now)
     record_run(session, event.id, occurrence.key, "queued", len(messages), occurrence.at, now)
     return added
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -115,7 +116,7 @@ class Occurrence:
     # Set for a reminder an organiser asked for (`admin remind`): the instant asked, part of the key.
     requested: bool = False
 
-    @property
+    @cached_property
     def key(self) -> str:
         """Stable across instances and re-plans; a moved due date makes new occurrences (the old ones lapse)."""
         if self.requested:

@@ -6,11 +6,12 @@ collectivities is one statement, not three per collectivity. tests/test_pending.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, func, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, exists, false, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter
 
@@ -104,12 +105,17 @@ class Pending:
     missing: tuple[str, ...]
 
 
-def pending_for(session: Session, event: Event, deadline: Deadline) -> list[Pending]:
-    """Who still has `deadline`'s tasks to do, and which: one statement whatever the number of collectivities."""
+def pending_for(session: Session, event: Event, deadline: Deadline, country: str | None = None) -> list[Pending]:
+    """Who still has `deadline`'s tasks to do, and which: one statement whatever the number of collectivities.
+
+    `country`: only the collectivities of that country (fr, jp).
+    """
     built = pending_query(event, deadline)
     if built is None:
         return []
     query, keys = built
+    if country is not None:
+        query = query.where(Collectivity.country == country)
     found = []
     for row in session.execute(query):
         collectivity: Collectivity = row[0]
@@ -119,47 +125,86 @@ def pending_for(session: Session, event: Event, deadline: Deadline) -> list[Pend
 
 
 @dataclass(frozen=True)
+class Reader:
+    """What a reminder needs of a contact's chat identity: where to write, in which language, whether to write."""
+
+    platform: str
+    user_id: str
+    locale: str | None
+    platform_locale: str | None
+    unreachable_since: dt.datetime | None
+    nudges_muted_at: dt.datetime | None
+
+
+# Read as plain columns, not ChatUser rows: building thousands of ORM objects was most of a reminder's time.
+_READER_COLUMNS = (
+    ChatUser.platform,
+    ChatUser.user_id,
+    ChatUser.locale,
+    ChatUser.platform_locale,
+    ChatUser.unreachable_since,
+    ChatUser.nudges_muted_at,
+)
+
+
+@dataclass(frozen=True)
 class ContactPerson:
     """A contact of a collectivity, as the nudges need them."""
 
     collectivity: Collectivity
-    user: ChatUser
+    user: Reader
     # The deadline's task keys the collectivity still has to do (pending_contacts), in the deadline's order.
     missing: tuple[str, ...] = ()
 
 
-def pending_contacts(session: Session, event: Event, deadline: Deadline) -> list[ContactPerson]:
-    """Every contact of the collectivities still pending for `deadline`, with what is missing: two statements.
+def pending_contacts(
+    session: Session, event: Event, deadline: Deadline, country: str | None = None
+) -> list[ContactPerson]:
+    """Every contact of the collectivities still pending for `deadline` (of `country`), with what is missing.
 
+    Two statements.
     The pending collectivities first, then their contacts by id: joining contacts to a filter the planner cannot
     estimate (NOT (EXISTS … AND …)) made PostgreSQL scan the contacts once per collectivity (1 s at 5,000).
     """
     if not _task_checks(event, deadline):
         return []
-    pending = {p.collectivity.id: p for p in pending_for(session, event, deadline)}
+    pending = {p.collectivity.id: p for p in pending_for(session, event, deadline, country)}
     # Integers written into the statement: no bound-parameter cap (SQLite), one statement whatever their number.
     ids: BindParameter[list[int]] = bindparam("pending_ids", sorted(pending), expanding=True, literal_execute=True)
     rows = session.execute(
-        select(Contact.collectivity_id, ChatUser)
+        select(Contact.collectivity_id, *_READER_COLUMNS)
         .join(ChatUser, ChatUser.id == Contact.chat_user_id)
         .where(Contact.event_id == event.id, Contact.collectivity_id.in_(ids))
         .order_by(ChatUser.id)
     )
-    found = [ContactPerson(pending[cid].collectivity, user, pending[cid].missing) for cid, user in rows]
+    found = []
+    for row in rows:
+        of = pending[row.collectivity_id]
+        found.append(ContactPerson(of.collectivity, _reader(row), of.missing))
     order = {cid: position for position, cid in enumerate(pending)}
     return sorted(found, key=lambda person: order[person.collectivity.id])
 
 
-def contacts_for_audience(session: Session, event: Event, audience: str) -> list[ContactPerson]:
-    """Every contact of the non-declined collectivities an audience covers (informational announcements)."""
-    rows = session.execute(
-        select(Collectivity, ChatUser)
+def contacts_for_audience(
+    session: Session, event: Event, audience: str, country: str | None = None
+) -> list[ContactPerson]:
+    """Every contact of the non-declined collectivities an audience covers (of `country`): announcements."""
+    query = (
+        select(Collectivity, *_READER_COLUMNS)
         .join(Contact, Contact.collectivity_id == Collectivity.id)
         .join(ChatUser, ChatUser.id == Contact.chat_user_id)
         .where(Contact.event_id == event.id, Collectivity.status != "declined", audience_clause(audience))
-        .order_by(Contact.collectivity_id, ChatUser.id)
     )
-    return [ContactPerson(collectivity, user) for collectivity, user in rows]
+    if country is not None:
+        query = query.where(Collectivity.country == country)
+    rows = session.execute(query.order_by(Contact.collectivity_id, ChatUser.id))
+    return [ContactPerson(row[0], _reader(row)) for row in rows]
+
+
+def _reader(row: Row[*tuple[Any, ...]]) -> Reader:
+    return Reader(
+        row.platform, row.user_id, row.locale, row.platform_locale, row.unreachable_since, row.nudges_muted_at
+    )
 
 
 def pending_count(session: Session, event: Event, deadline: Deadline) -> int:
