@@ -105,12 +105,6 @@ def babel_locale(locale: str) -> Locale:
 
 
 @cache
-def babel_locale(locale: str) -> Locale:
-    """Babel's data for a locale, parsed once per process rather than at every date formatted."""
-    return Locale.parse(locale)
-
-
-@cache
 def weekday_names(locale: str) -> dict[int, list[str]]:
     """Weekday number (0 = Monday) to every name a reader of `locale` may type."""
     names: dict[int, list[str]] = {i: [] for i in range(7)}
