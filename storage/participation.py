@@ -104,6 +104,18 @@ def lock(session: Session, collectivity: Collectivity) -> Collectivity:
     ).one()
 
 
+def lock_event_and(session: Session, event: Event, collectivity: Collectivity) -> Collectivity:
+    """lock_event, then lock, in one statement: both rows held until commit, the collectivity re-read."""
+    locked, fresh = session.execute(
+        select(Event.choices_locked, Collectivity)
+        .where(Event.id == event.id, Collectivity.id == collectivity.id, Collectivity.event_id == Event.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    set_committed_value(event, "choices_locked", locked)
+    return fresh
+
+
 @dataclass(frozen=True)
 class Joined:
     collectivity: Collectivity
@@ -224,8 +236,7 @@ def confirm(
     if not 1 <= len(delegates) <= MAX_DELEGATION:
         raise ParticipationError("delegation_size", most=MAX_DELEGATION)
     # Capacities are shared by every collectivity: serialise the writers on the event row.
-    lock_event(session, event)
-    collectivity = lock(session, collectivity)
+    collectivity = lock_event_and(session, event, collectivity)
     if len(delegates) == 1:
         chosen = [c for c in collectivity.choices]
         workshops = [session.get_one(Workshop, c.workshop_id) for c in chosen]
@@ -336,15 +347,19 @@ def choose(
 ) -> None:
     """Replace both workshop choices at once (rank 1 = `first`), under the collectivity's row lock."""
     # The event row first (as confirm and balancing do): an organiser's lock lands before or after, never during.
-    lock_event(session, event)
-    collectivity = lock(session, collectivity)
+    collectivity = lock_event_and(session, event, collectivity)
     check_can_choose(event, collectivity, now)
     if first.id == second.id:
         raise ParticipationError("same_twice", workshop=first)
     if collectivity.delegation_size == 1 and first.slot_key is not None and first.slot_key == second.slot_key:
         raise ParticipationError("same_slot", first=first, second=second)
-    before = _choice_ids(session, collectivity)
-    session.execute(delete(WorkshopChoice).where(WorkshopChoice.collectivity_id == collectivity.id))
+    # The rows deleted tell the audit what they were: no read before the write.
+    deleted = session.execute(
+        delete(WorkshopChoice)
+        .where(WorkshopChoice.collectivity_id == collectivity.id)
+        .returning(WorkshopChoice.rank, WorkshopChoice.workshop_id)
+    ).all()
+    before = [workshop_id for _rank, workshop_id in sorted(deleted)]
     session.expire(collectivity, ["choices"])
     session.flush()
     for rank, workshop in ((1, first), (2, second)):
