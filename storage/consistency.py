@@ -100,7 +100,18 @@ def broken_binomes(session: Session, event: Event, collectivity: Collectivity | 
     )
     if collectivity is not None:
         query = query.where(Collectivity.id == collectivity.id)
-    pairs = [(row[0], row[1]) for row in session.execute(query)]
+    return _broken(session, event, [(row[0], row[1]) for row in session.execute(query)])
+
+
+def broken_among(
+    session: Session, event: Event, owner: Collectivity, abstracts: Iterable[Abstract]
+) -> list[BrokenBinome]:
+    """broken_binomes for one collectivity whose abstracts are already read (its partners are read here)."""
+    joint = sorted((a for a in abstracts if a.partner_collectivity_id is not None), key=lambda a: a.workshop_id)
+    return _broken(session, event, [(a, owner) for a in joint])
+
+
+def _broken(session: Session, event: Event, pairs: list[tuple[Abstract, Collectivity]]) -> list[BrokenBinome]:
     partner_ids = sorted({a.partner_collectivity_id for a, _ in pairs if a.partner_collectivity_id is not None})
     if not partner_ids:
         return []

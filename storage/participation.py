@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contract.numbers import parse_int
@@ -63,13 +63,19 @@ def _stored_code_normalised() -> Any:
     return func.upper(expression)
 
 
-def contact_of(session: Session, event: Event, user: ChatUser) -> Contact | None:
-    """The link between this chat identity and its collectivity, if any (the collectivity read with it)."""
-    row = session.execute(
+def contact_of(session: Session, event: Event, user: ChatUser, *, with_members: bool = False) -> Contact | None:
+    """The link between this chat identity and its collectivity, if any (the collectivity read with it).
+
+    `with_members`: its delegates and workshop choices come in the same statement (a few rows each).
+    """
+    query = (
         select(Contact, Collectivity)
         .join(Collectivity, Contact.collectivity_id == Collectivity.id)
         .where(Contact.event_id == event.id, Contact.chat_user_id == user.id)
-    ).one_or_none()
+    )
+    if with_members:
+        query = query.options(joinedload(Collectivity.delegates), joinedload(Collectivity.choices))
+    row = session.execute(query).unique().one_or_none()
     if row is None:
         return None
     contact, collectivity = row
@@ -77,8 +83,10 @@ def contact_of(session: Session, event: Event, user: ChatUser) -> Contact | None
     return contact
 
 
-def collectivity_of(session: Session, event: Event, user: ChatUser) -> Collectivity | None:
-    contact = contact_of(session, event, user)
+def collectivity_of(
+    session: Session, event: Event, user: ChatUser, *, with_members: bool = False
+) -> Collectivity | None:
+    contact = contact_of(session, event, user, with_members=with_members)
     return contact.collectivity if contact is not None else None
 
 
