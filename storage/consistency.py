@@ -8,6 +8,7 @@ Nothing is changed here: contacts are warned and organisers shown (`/admin misma
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -46,6 +47,27 @@ def _choice_ids(session: Session, collectivity_ids: list[int]) -> dict[int, set[
     return chosen
 
 
+def is_stale(assignment: Assignment, collectivity: Collectivity, chosen: Collection[int]) -> bool:
+    """Whether an applied assignment no longer stands: the collectivity declined or chose other workshops."""
+    return collectivity.status == "declined" or assignment.workshop_id not in chosen
+
+
+def assignments_of(session: Session, collectivity: Collectivity) -> list[Assignment]:
+    return list(session.scalars(select(Assignment).where(Assignment.collectivity_id == collectivity.id)))
+
+
+def stale_among(
+    event: Event, collectivity: Collectivity, assigned: Iterable[Assignment], chosen: Collection[int]
+) -> list[StaleAssignment]:
+    """stale_assignments for one collectivity whose assignments and chosen workshop ids are already read."""
+    workshops = {w.id: w for w in event.workshops}
+    return [
+        StaleAssignment(collectivity, workshops[a.workshop_id])
+        for a in assigned
+        if a.workshop_id in workshops and is_stale(a, collectivity, chosen)
+    ]
+
+
 def stale_assignments(
     session: Session, event: Event, collectivity: Collectivity | None = None
 ) -> list[StaleAssignment]:
@@ -64,7 +86,7 @@ def stale_assignments(
     return [
         StaleAssignment(c, workshops[a.workshop_id])
         for a, c in pairs
-        if a.workshop_id in workshops and (c.status == "declined" or a.workshop_id not in chosen[c.id])
+        if a.workshop_id in workshops and is_stale(a, c, chosen[c.id])
     ]
 
 
@@ -78,7 +100,18 @@ def broken_binomes(session: Session, event: Event, collectivity: Collectivity | 
     )
     if collectivity is not None:
         query = query.where(Collectivity.id == collectivity.id)
-    pairs = [(row[0], row[1]) for row in session.execute(query)]
+    return _broken(session, event, [(row[0], row[1]) for row in session.execute(query)])
+
+
+def broken_among(
+    session: Session, event: Event, owner: Collectivity, abstracts: Iterable[Abstract]
+) -> list[BrokenBinome]:
+    """broken_binomes for one collectivity whose abstracts are already read (its partners are read here)."""
+    joint = sorted((a for a in abstracts if a.partner_collectivity_id is not None), key=lambda a: a.workshop_id)
+    return _broken(session, event, [(a, owner) for a in joint])
+
+
+def _broken(session: Session, event: Event, pairs: list[tuple[Abstract, Collectivity]]) -> list[BrokenBinome]:
     partner_ids = sorted({a.partner_collectivity_id for a, _ in pairs if a.partner_collectivity_id is not None})
     if not partner_ids:
         return []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contract.numbers import parse_int
@@ -63,13 +63,19 @@ def _stored_code_normalised() -> Any:
     return func.upper(expression)
 
 
-def contact_of(session: Session, event: Event, user: ChatUser) -> Contact | None:
-    """The link between this chat identity and its collectivity, if any (the collectivity read with it)."""
-    row = session.execute(
+def contact_of(session: Session, event: Event, user: ChatUser, *, with_members: bool = False) -> Contact | None:
+    """The link between this chat identity and its collectivity, if any (the collectivity read with it).
+
+    `with_members`: its delegates and workshop choices come in the same statement (a few rows each).
+    """
+    query = (
         select(Contact, Collectivity)
         .join(Collectivity, Contact.collectivity_id == Collectivity.id)
         .where(Contact.event_id == event.id, Contact.chat_user_id == user.id)
-    ).one_or_none()
+    )
+    if with_members:
+        query = query.options(joinedload(Collectivity.delegates), joinedload(Collectivity.choices))
+    row = session.execute(query).unique().one_or_none()
     if row is None:
         return None
     contact, collectivity = row
@@ -77,8 +83,10 @@ def contact_of(session: Session, event: Event, user: ChatUser) -> Contact | None
     return contact
 
 
-def collectivity_of(session: Session, event: Event, user: ChatUser) -> Collectivity | None:
-    contact = contact_of(session, event, user)
+def collectivity_of(
+    session: Session, event: Event, user: ChatUser, *, with_members: bool = False
+) -> Collectivity | None:
+    contact = contact_of(session, event, user, with_members=with_members)
     return contact.collectivity if contact is not None else None
 
 
@@ -102,6 +110,18 @@ def lock(session: Session, collectivity: Collectivity) -> Collectivity:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+
+
+def lock_event_and(session: Session, event: Event, collectivity: Collectivity) -> Collectivity:
+    """lock_event, then lock, in one statement: both rows held until commit, the collectivity re-read."""
+    locked, fresh = session.execute(
+        select(Event.choices_locked, Collectivity)
+        .where(Event.id == event.id, Collectivity.id == collectivity.id, Collectivity.event_id == Event.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    set_committed_value(event, "choices_locked", locked)
+    return fresh
 
 
 @dataclass(frozen=True)
@@ -224,8 +244,7 @@ def confirm(
     if not 1 <= len(delegates) <= MAX_DELEGATION:
         raise ParticipationError("delegation_size", most=MAX_DELEGATION)
     # Capacities are shared by every collectivity: serialise the writers on the event row.
-    lock_event(session, event)
-    collectivity = lock(session, collectivity)
+    collectivity = lock_event_and(session, event, collectivity)
     if len(delegates) == 1:
         chosen = [c for c in collectivity.choices]
         workshops = [session.get_one(Workshop, c.workshop_id) for c in chosen]
@@ -336,15 +355,19 @@ def choose(
 ) -> None:
     """Replace both workshop choices at once (rank 1 = `first`), under the collectivity's row lock."""
     # The event row first (as confirm and balancing do): an organiser's lock lands before or after, never during.
-    lock_event(session, event)
-    collectivity = lock(session, collectivity)
+    collectivity = lock_event_and(session, event, collectivity)
     check_can_choose(event, collectivity, now)
     if first.id == second.id:
         raise ParticipationError("same_twice", workshop=first)
     if collectivity.delegation_size == 1 and first.slot_key is not None and first.slot_key == second.slot_key:
         raise ParticipationError("same_slot", first=first, second=second)
-    before = _choice_ids(session, collectivity)
-    session.execute(delete(WorkshopChoice).where(WorkshopChoice.collectivity_id == collectivity.id))
+    # The rows deleted tell the audit what they were: no read before the write.
+    deleted = session.execute(
+        delete(WorkshopChoice)
+        .where(WorkshopChoice.collectivity_id == collectivity.id)
+        .returning(WorkshopChoice.rank, WorkshopChoice.workshop_id)
+    ).all()
+    before = [workshop_id for _rank, workshop_id in sorted(deleted)]
     session.expire(collectivity, ["choices"])
     session.flush()
     for rank, workshop in ((1, first), (2, second)):

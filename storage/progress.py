@@ -99,9 +99,13 @@ def _counted(model: type[Delegate] | type[WorkshopChoice] | type[Abstract]) -> S
 _COUNTS = select(_counted(Delegate), _counted(WorkshopChoice), _counted(Abstract))
 
 
-def _seen(session: Session, collectivity: Collectivity) -> dict[str, bool]:
+# How many delegates, workshop choices and abstracts a collectivity has.
+Counts = tuple[int, int, int]
+
+
+def _seen(session: Session, collectivity: Collectivity, counts: Counts | None) -> dict[str, bool]:
     """What the bot sees by itself, one answer per kind of check."""
-    delegates, choices, abstracts = session.execute(_COUNTS, {"id": collectivity.id}).one()
+    delegates, choices, abstracts = counts or session.execute(_COUNTS, {"id": collectivity.id}).one()
     confirmed = collectivity.status == "confirmed"
     return {
         "confirmation": confirmed,
@@ -111,9 +115,14 @@ def _seen(session: Session, collectivity: Collectivity) -> dict[str, bool]:
     }
 
 
-def task_states(session: Session, event: Event, collectivity: Collectivity) -> dict[str, TaskProgress]:
-    """Every task of the event, done or not, for this collectivity (whether it applies or not)."""
-    seen = _seen(session, collectivity)
+def task_states(
+    session: Session, event: Event, collectivity: Collectivity, *, counts: Counts | None = None
+) -> dict[str, TaskProgress]:
+    """Every task of the event, done or not, for this collectivity (whether it applies or not).
+
+    `counts`, when the caller has read them already, spare a statement.
+    """
+    seen = _seen(session, collectivity, counts)
     marked = {
         row.task_key: row
         for row in session.scalars(select(TaskDone).where(TaskDone.collectivity_id == collectivity.id))
@@ -128,9 +137,11 @@ def task_states(session: Session, event: Event, collectivity: Collectivity) -> d
     return states
 
 
-def progress(session: Session, event: Event, collectivity: Collectivity) -> list[DeadlineProgress]:
+def progress(
+    session: Session, event: Event, collectivity: Collectivity, *, counts: Counts | None = None
+) -> list[DeadlineProgress]:
     """The deadlines that apply to this collectivity, soonest first, with each task done or not."""
-    states = task_states(session, event, collectivity)
+    states = task_states(session, event, collectivity, counts=counts)
     result = []
     for deadline in sorted(event.deadlines, key=lambda d: (d.due, d.key)):
         if not applies(deadline.applies_to, collectivity):

@@ -29,7 +29,7 @@ from handlers.participation.common import (
 )
 from handlers.router import Router
 from locales import N_, Translator
-from storage.consistency import stale_assignments
+from storage.consistency import assignments_of, stale_among
 from storage.models import Collectivity, FormState, Workshop
 from storage.participation import (
     ParticipationError,
@@ -162,7 +162,7 @@ def _write(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) 
         actor=ctx.incoming.actor,
     )
     lines = [ctx._("Your workshop choices are saved:"), _rank_line(ctx, 1, first), _rank_line(ctx, 2, second)]
-    stale = stale_assignments(ctx.session, ctx.event, collectivity)
+    stale = stale_among(ctx.event, collectivity, assignments_of(ctx.session, collectivity), {first.id, second.id})
     told: list[Reply] = []
     if stale:
         old = ", ".join(str(s.workshop.number) for s in stale)

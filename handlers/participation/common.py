@@ -19,9 +19,12 @@ SKIP = {"-", "—", "skip", "passer", "なし", "non", "no", "none"}
 _ONE_SECOND = dt.timedelta(seconds=1)
 
 
-def require_collectivity(ctx: Context) -> Collectivity:
-    """The collectivity this person acts for, or a refusal telling how to join one."""
-    collectivity = collectivity_of(ctx.session, ctx.event, ctx.user)
+def require_collectivity(ctx: Context, *, with_members: bool = False) -> Collectivity:
+    """The collectivity this person acts for, or a refusal telling how to join one.
+
+    `with_members`: its delegates and choices read in the same statement, for a handler showing them.
+    """
+    collectivity = collectivity_of(ctx.session, ctx.event, ctx.user, with_members=with_members)
     if collectivity is None:
         raise Refusal(
             ctx._(

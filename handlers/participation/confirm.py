@@ -68,7 +68,8 @@ def register(router: Router) -> None:
 
 def start(ctx: Context, _args: str) -> Reply:
     require_private(ctx)
-    collectivity = require_collectivity(ctx)
+    # Its delegates with it: the form starts from the delegation given before.
+    collectivity = require_collectivity(ctx, with_members=True)
     state = start_form(ctx, FORM, "size", {"collectivity": collectivity.id, "people": [], "options": {}})
     intro = [ctx._("Let us confirm the participation of {name}.").format(name=name_of(ctx, collectivity))]
     if collectivity.status == "confirmed":
@@ -340,7 +341,7 @@ def _save(ctx: Context, collectivity: Collectivity, values: Mapping[str, Any]) -
 
 def _opened_for(ctx: Context) -> Collectivity:
     require_private(ctx)
-    return require_collectivity(ctx)
+    return require_collectivity(ctx, with_members=True)
 
 
 def _people_field(ctx: Context) -> Field:

@@ -23,8 +23,8 @@ from handlers.privately import privately_in_groups
 from handlers.router import Router
 from handlers.timeline import event_bounds
 from locales import N_
-from storage.consistency import broken_binomes, stale_assignments
-from storage.models import Assignment, Collectivity, Deadline, OptionSignup, Task
+from storage.consistency import assignments_of, broken_among, stale_among
+from storage.models import Abstract, Collectivity, Deadline, OptionSignup, Task
 from storage.participation import (
     ParticipationError,
     abstracts_of,
@@ -65,7 +65,8 @@ def status_label(ctx: Context, status: str) -> str:
 
 
 def status(ctx: Context, _args: str) -> Reply:
-    collectivity = require_collectivity(ctx)
+    # Its delegates and choices in the same statement as the collectivity: both are shown.
+    collectivity = require_collectivity(ctx, with_members=True)
     lines = [
         name_of(ctx, collectivity),
         ctx._("Participation: {status}").format(status=status_label(ctx, collectivity.status)),
@@ -80,10 +81,12 @@ def status(ctx: Context, _args: str) -> Reply:
         return Reply("\n".join(lines))
     lines += _delegation_lines(ctx, collectivity)
     lines += _choice_lines(ctx, collectivity)
-    lines += _abstract_lines(ctx, collectivity)
+    abstracts = abstracts_of(ctx.session, collectivity)
+    lines += _abstract_lines(ctx, collectivity, abstracts)
     lines += ["", ctx._("Deadlines:")]
     now = ctx.clock.now()
-    for item in progress(ctx.session, ctx.event, collectivity):
+    counts = (len(collectivity.delegates), len(collectivity.choices), len(abstracts))
+    for item in progress(ctx.session, ctx.event, collectivity, counts=counts):
         lines += _deadline_lines(ctx, item, now, collectivity)
     muted = muted_line(ctx)
     if muted:
@@ -131,9 +134,10 @@ def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
             lines.append(f"{choice.rank}. {workshop_label(ctx, by_id[choice.workshop_id])}")
     else:
         lines.append(ctx._("Workshop choices: not made yet ({choose}).").format(**ctx.commands("choose")))
-    assigned = ctx.session.scalars(select(Assignment).where(Assignment.collectivity_id == collectivity.id)).all()
+    assigned = assignments_of(ctx.session, collectivity)
     if assigned:
-        stale = {s.workshop.id for s in stale_assignments(ctx.session, ctx.event, collectivity)}
+        chosen = {c.workshop_id for c in collectivity.choices}
+        stale = {s.workshop.id for s in stale_among(ctx.event, collectivity, assigned, chosen)}
         lines.append(ctx._("Assigned by the organisers:"))
         for a in assigned:
             if a.workshop_id not in by_id:
@@ -145,13 +149,14 @@ def _choice_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
     return lines
 
 
-def _abstract_lines(ctx: Context, collectivity: Collectivity) -> list[str]:
-    abstracts = abstracts_of(ctx.session, collectivity)
+def _abstract_lines(ctx: Context, collectivity: Collectivity, abstracts: list[Abstract]) -> list[str]:
     if not abstracts:
         return [ctx._("Abstract: not sent yet ({abstract}).").format(**ctx.commands("abstract"))]
     by_id = {w.id: w for w in ctx.event.workshops}
     lines = [ctx._("Abstracts:")]
-    broken = {(b.workshop.id, b.partner.id): b.problem for b in broken_binomes(ctx.session, ctx.event, collectivity)}
+    broken = {
+        (b.workshop.id, b.partner.id): b.problem for b in broken_among(ctx.session, ctx.event, collectivity, abstracts)
+    }
     for abstract in abstracts:
         line = f"• {workshop_label(ctx, by_id[abstract.workshop_id])} — {ctx.translator.quote(abstract.title)}"
         if abstract.speaker:
