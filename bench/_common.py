@@ -30,6 +30,19 @@ from storage.models import (
 )
 
 
+def active_contacts(session: Session, event_id: int, wanted: int | None = None) -> list[str]:
+    """User ids of the contacts whose collectivity has not declined (their /choose is accepted), oldest first."""
+    query = (
+        select(ChatUser.user_id)
+        .join(Contact, Contact.chat_user_id == ChatUser.id)
+        .join(Collectivity, Contact.collectivity_id == Collectivity.id)
+        .where(Collectivity.status != "declined", Contact.event_id == event_id)
+        .order_by(ChatUser.id)
+        .limit(wanted)
+    )
+    return list(session.scalars(query))
+
+
 def header() -> None:
     """The command, the machine (uname -a, CPUs, Python, load): figures mean little without them."""
     print("command:", " ".join(shlex.quote(a) for a in ["python", *sys.argv]))

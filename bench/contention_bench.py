@@ -26,9 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from bench._common import bench_database, header, ms, peak_mib, percentiles, populate
+from bench._common import active_contacts, bench_database, header, ms, peak_mib, percentiles, populate
 from bot.config import Settings
 from bot.core import BotCore
 from bot.inbox import InboxItem, InboxProcessor
@@ -36,7 +36,7 @@ from bot.workers import HeavyWorker
 from contract.clock import FixedClock
 from contract.messages import Incoming
 from storage.db import transaction
-from storage.models import ChatUser, Collectivity, Contact, Event
+from storage.models import ChatUser, Event
 
 ORGANISER = "bench-orga"
 LIGHT = ("/programme", "/status", "/now", "/deadlines")
@@ -44,18 +44,9 @@ LOCALES = ("fr", "ja", "en")
 
 
 def senders(core: BotCore, wanted: int) -> list[str]:
-    """User ids of contacts whose collectivity has not declined."""
+    """User ids of contacts whose collectivity has not declined (their /choose is accepted)."""
     with transaction(core.sessions) as session:
-        return list(
-            session.scalars(
-                select(ChatUser.user_id)
-                .join(Contact, Contact.chat_user_id == ChatUser.id)
-                .join(Collectivity, Contact.collectivity_id == Collectivity.id)
-                .where(Collectivity.status != "declined", Contact.event_id == core.event_id)
-                .order_by(ChatUser.id)
-                .limit(wanted)
-            )
-        )
+        return active_contacts(session, core.event_id, wanted)
 
 
 class Stream:

@@ -20,15 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select
 
-from bench._common import StatementCounter, bench_database, header, peak_mib, percentiles, populate
+from bench._common import StatementCounter, active_contacts, bench_database, header, peak_mib, percentiles, populate
 from bot.config import Settings
 from bot.core import BotCore
 from contract.clock import FixedClock
 from contract.messages import Incoming
 from storage.db import transaction
-from storage.models import ChatUser, Collectivity, Contact, Event
+from storage.models import Event
 
 ORGANISER = "bench-orga"
 # One round of the stream: (label, messages a contact sends in a row). "admin" rows are the organiser's.
@@ -52,16 +51,7 @@ LOCALES = ("fr", "ja", "en")
 def senders(core: BotCore, wanted: int) -> list[str]:
     """User ids of contacts whose collectivity has not declined (their /choose is accepted)."""
     with transaction(core.sessions) as session:
-        return list(
-            session.scalars(
-                select(ChatUser.user_id)
-                .join(Contact, Contact.chat_user_id == ChatUser.id)
-                .join(Collectivity, Contact.collectivity_id == Collectivity.id)
-                .where(Collectivity.status != "declined", Contact.event_id == core.event_id)
-                .order_by(ChatUser.id)
-                .limit(wanted)
-            )
-        )
+        return active_contacts(session, core.event_id, wanted)
 
 
 def run(url: str, size: int, messages: int, wanted: int) -> dict[str, list[int]]:

@@ -37,12 +37,12 @@ from unittest import mock
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiohttp
-from sqlalchemy import event, select, update
+from sqlalchemy import event, update
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, BaseRateLimiter, ContextTypes, MessageHandler, filters
 
 import bot.telegram as telegram_adapter
-from bench._common import bench_database, header, peak_mib, percentiles, populate
+from bench._common import active_contacts, bench_database, header, peak_mib, percentiles, populate
 from bench.core_bench import ROUND
 from bot.config import Settings
 from bot.core import BotCore
@@ -51,7 +51,7 @@ from bot.slack import SLACK_EVENTS_PATH, SlackAdapter
 from bot.telegram import TelegramAdapter
 from contract.clock import FixedClock
 from storage.db import transaction
-from storage.models import ChatUser, Collectivity, Contact, Event
+from storage.models import ChatUser, Event
 from tests import fake_slack
 from tests.fake_slack import FakeSlack, SlackRequest
 from tests.fake_telegram import TOKEN, FakeTelegram
@@ -122,15 +122,7 @@ def prepare(core: BotCore, size: int) -> tuple[list[Person], list[Person]]:
     """Bulk data; half the contacts (of collectivities that have not declined) on Telegram, half on Slack."""
     with transaction(core.sessions) as session:
         populate(session, session.get_one(Event, core.event_id), size, size * 4)
-        old = list(
-            session.scalars(
-                select(ChatUser.user_id)
-                .join(Contact, Contact.chat_user_id == ChatUser.id)
-                .join(Collectivity, Contact.collectivity_id == Collectivity.id)
-                .where(Collectivity.status != "declined", Contact.event_id == core.event_id)
-                .order_by(ChatUser.id)
-            )
-        )
+        old = active_contacts(session, core.event_id)
         telegram, slack = [], []
         for number, user_id in enumerate(old):
             locale = LOCALES[number % len(LOCALES)]
