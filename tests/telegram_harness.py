@@ -29,6 +29,8 @@ async def telegram_bot(core: BotCore, *, organisers: tuple[int, ...] = ()) -> As
             admins=core.settings.admins | {f"telegram:{user_id}" for user_id in organisers},
         )
         async with TelegramAdapter(core) as adapter:
+            # "typing…" only where a test asks for it (tests/test_inbox.py): a slow machine must not add calls.
+            adapter.typing_after = 60.0
             yield Bot(fake, adapter)
 
 
