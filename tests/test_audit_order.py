@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 from sqlalchemy import select, text
 
@@ -13,6 +12,7 @@ from storage.models import AuditEntry, Collectivity, Event, Workshop
 from storage.organisers import set_choices_locked
 from storage.participation import choose
 from tests.participation_support import add_collectivity
+from tests.waiting import wait_for
 
 
 def _waiting_for_a_lock(core) -> bool:  # type: ignore[no-untyped-def]
@@ -53,10 +53,8 @@ def test_a_lock_that_waited_behind_a_choice_is_logged_after_it(core, clock):
         organiser = threading.Thread(target=organiser_locks)
         organiser.start()
         if postgres:
-            deadline = time.monotonic() + 30
-            while not _waiting_for_a_lock(core):  # the lock's transaction is queued behind this one
-                assert time.monotonic() < deadline, "the organiser's transaction never waited"
-                time.sleep(0.01)
+            # The lock's transaction is queued behind this one.
+            wait_for(lambda: _waiting_for_a_lock(core), "the organiser's transaction waiting for the lock")
         assert not done.is_set()
     organiser.join(timeout=60)
     assert done.is_set()

@@ -10,7 +10,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 
 from contract.messages import Incoming
@@ -20,25 +19,16 @@ from storage.inbox import handled_replies
 from storage.models import ChatUser, Workshop, WorkshopChoice
 from tests.admin_support import add_collectivity
 from tests.participation_support import linked
+from tests.statements import recorded_statements, writes
 
 WAIT = 20.0
 
 
 def writes_during(core, send) -> list[str]:  # type: ignore[no-untyped-def]
     """The INSERT, UPDATE and DELETE statements run while `send()` is answered."""
-    seen: list[str] = []
-
-    def watch(_conn, _cursor, statement: str, *_args: object) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            seen.append(statement)
-
-    engine = core.sessions.kw["bind"]
-    sa_event.listen(engine, "before_cursor_execute", watch)
-    try:
+    with recorded_statements(core) as statements:
         send()
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", watch)
-    return seen
+    return writes(statements)
 
 
 @pytest.mark.parametrize(

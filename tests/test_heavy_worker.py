@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from contract.messages import Incoming
 from storage.db import transaction
 from storage.inbox import handled_replies
 from tests.admin_support import add_collectivity
+from tests.waiting import wait_for
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -99,10 +99,7 @@ def test_the_worker_leaves_when_its_bot_is_killed(tmp_path):
         bot.kill()
         bot.wait()
     # The worker checks every PARENT_CHECK second; it may still be loading matplotlib meanwhile.
-    deadline = time.monotonic() + 60
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not _alive(pid)
+    wait_for(lambda: not _alive(pid), "the worker exiting after its bot was killed", timeout=60, every=0.2)
 
 
 def _alive(pid: int) -> bool:

@@ -6,6 +6,7 @@ import datetime as dt
 
 from storage.db import transaction
 from storage.inbox import mark_done, mark_failed, pending_updates, prune_done, record_update
+from tests.statements import recorded_statements
 
 
 def _record(core, update_id: str, chat: str = "telegram:1"):  # type: ignore[no-untyped-def]
@@ -75,22 +76,12 @@ def test_the_core_prunes_done_updates_older_than_kept(core, clock):
 
 
 def test_a_batch_is_recorded_with_one_insert_and_a_repeated_id_is_kept_once(core):
-    from sqlalchemy import event
 
     core.record_updates("telegram", [("100", "telegram:1", {"update_id": 100})])
-    inserts: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("INSERT"):
-            inserts.append(statement)
-
-    engine = core.sessions.kw["bind"]
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with recorded_statements(core) as statements:
         batch = [(str(n), f"telegram:{n % 3}", {"update_id": n}) for n in range(100, 130)]
         items = core.record_updates("telegram", [*batch, ("101", "telegram:1", {"update_id": 101})])
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1
     # 100 was recorded before; the second 101 is the same update again: neither is new.
     assert [item.payload["update_id"] for item in items] == list(range(101, 130))

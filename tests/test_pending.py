@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from bot.core import BotCore
@@ -25,6 +22,7 @@ from storage.models import (
 )
 from storage.pending import pending_contacts, pending_count, pending_for
 from storage.progress import applies, pending_collectivities, progress, task_states
+from tests.statements import recorded_statements
 
 NOW = dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.UTC)
 STATUSES = ("considering", "confirmed", "declined")
@@ -132,28 +130,13 @@ def test_done_declined_and_not_concerned_collectivities_are_left_out(core):
         assert pending_for(session, event, by_key["registrations-open"]) == []
 
 
-@contextmanager
-def counted(core: BotCore) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = core.sessions.kw["bind"]
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-
-
 def statements_for_every_deadline(core: BotCore) -> tuple[int, int]:
     """SQL statements to ask the three questions of every deadline; and how many deadlines have tasks."""
     with transaction(core.sessions) as session:
         event = session.get_one(Event, core.event_id)
         deadlines = list(event.deadlines)
         assert event.tasks  # loaded before counting, as any caller has them
-        with counted(core) as statements:
+        with recorded_statements(core) as statements:
             for deadline in deadlines:
                 pending_for(session, event, deadline)
                 pending_contacts(session, event, deadline)

@@ -7,10 +7,7 @@ these tests hold the texts to what every contact read when each nudge was writte
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select
 
 from bot.core import BotCore
@@ -19,6 +16,7 @@ from scheduler.outbox import queue_occurrence
 from scheduler.planning import Occurrence, plan_event
 from storage.db import transaction
 from storage.models import ChatUser, Collectivity, Contact, Event, OutboxMessage
+from tests.statements import recorded_statements
 
 NOW = dt.datetime(2026, 6, 15, 8, 0, tzinfo=dt.UTC)
 # Written three hours after the occurrence (a catch-up): the time left counts from then.
@@ -211,21 +209,6 @@ def test_every_contact_reads_the_same_nudge_as_when_each_was_written_whole(core)
         assert {user for s, user in EXPECTED if s == side} == set(replies)
 
 
-@contextmanager
-def counted(core: BotCore) -> Iterator[list[str]]:
-    statements: list[str] = []
-    engine = core.sessions.kw["bind"]
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
-
-
 def populate(core: BotCore, collectivities: int, offset: int = 0) -> None:
     """`collectivities` more (half French, none done with anything), four contacts each, in three languages."""
     with transaction(core.sessions) as session:
@@ -269,7 +252,7 @@ def statements_per_occurrence(core: BotCore) -> tuple[dict[str, int], int]:
         event = session.get_one(Event, core.event_id)
         found = {}
         for occurrence in plan_event(event):
-            with counted(core) as statements:
+            with recorded_statements(core) as statements:
                 queue_occurrence(session, event, occurrence, occurrence.at)
             found[occurrence.key] = len(statements)
         rows = len(session.scalars(select(OutboxMessage.id)).all())

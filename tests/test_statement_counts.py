@@ -6,11 +6,10 @@ then measured at both sizes. Organisers' lists are paged, so they are constant t
 
 from __future__ import annotations
 
-from sqlalchemy import event as sa_event
-
 from bench._common import populate
 from storage.db import transaction
 from storage.models import Event
+from tests.statements import recorded_statements
 
 CONTACT = ["/programme", "/now", "/status", "/deadlines", "/choose 1 2", "/confirm", "/cancel"]
 ORGANISER = ["/admin list", "/admin list confirmed", "/admin invites", "/admin show doc5", "/admin show doc7"]
@@ -22,23 +21,14 @@ def grow(core, collectivities: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def statements_per_command(core, chat) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    seen = [0]
-
-    def count(*_args: object) -> None:
-        seen[0] += 1
-
-    engine = core.sessions.kw["bind"]
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        found = {}
+    found = {}
+    with recorded_statements(core) as statements:
         for person, commands in ((chat("scale-0-0"), CONTACT), (chat("orga"), ORGANISER)):
             for command in commands:
-                before = seen[0]
+                before = len(statements)
                 person.send(command)
-                found[command] = seen[0] - before
-        return found
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
+                found[command] = len(statements) - before
+    return found
 
 
 def test_statements_per_command_do_not_grow_with_the_number_of_collectivities(core, chat):
